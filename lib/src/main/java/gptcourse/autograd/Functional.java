@@ -6,7 +6,10 @@ import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.shape.Gather;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -29,16 +32,22 @@ public final class Functional {
      */
     public static Tensor geluNew(Tensor input) {
         INDArray x = input.data();
-        INDArray th = x.mul(x).muli(GELU_A).addi(1.0).muli(x).muli(GELU_C);
-        Transforms.tanh(th, false);
-        INDArray out = th.add(1.0).muli(x).muli(0.5);
+        INDArray x2 = Tensor.binary(Tensor.Op.MUL, x, x);
+        INDArray th = Tensor.binary(Tensor.Op.MUL, x2.muli(GELU_A).addi(1.0), x).muli(GELU_C);
+        Buffers.release(x2);
+        Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh(th, th));
+        INDArray out = Tensor.binary(Tensor.Op.MUL, th.add(1.0, Buffers.empty(th.dataType(), th.shape())), x).muli(0.5);
         return Tensor.result(out, (g, o) -> {
             // d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 a x^2)
-            INDArray x2 = x.mul(x);
-            INDArray d = x2.muli(3 * GELU_A).addi(1.0).muli(GELU_C).muli(x).muli(0.5);
-            INDArray oneMinusT2 = th.mul(th).rsubi(1.0);
-            d.muli(oneMinusT2).addi(th.add(1.0).muli(0.5)).muli(g);
-            oneMinusT2.close();
+            INDArray d = Tensor.binary(Tensor.Op.MUL, x, x).muli(3 * GELU_A).addi(1.0).muli(GELU_C * 0.5);
+            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp(new INDArray[] {d, x}, new INDArray[] {d}));
+            INDArray oneMinusT2 = Tensor.binary(Tensor.Op.MUL, th, th).rsubi(1.0);
+            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp(new INDArray[] {d, oneMinusT2}, new INDArray[] {d}));
+            Buffers.release(oneMinusT2);
+            INDArray half = th.add(1.0, Buffers.empty(th.dataType(), th.shape())).muli(0.5);
+            d.addi(half);
+            Buffers.release(half);
+            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp(new INDArray[] {d, g}, new INDArray[] {d}));
             input.accumulate(d, d);
         }, List.of(th), input);
     }
@@ -93,8 +102,9 @@ public final class Functional {
     /**
      * The log-probability each position assigns to the next token: {@code log_softmax(logits)[:, :-1]}
      * gathered at {@code tokens[:, 1:]}, exactly the tutorial's {@code get_log_probs}, as one node.
-     * The log-softmax is computed once into a buffer that the backward pass turns, in place, into the
-     * gradient of the logits, so the 0.8 GB {@code [batch, seq, vocab]} array is never copied.
+     * Forward keeps {@code exp(logits - rowmax)} in one buffer, which the backward pass turns in place
+     * into the gradient of the logits, so the 0.8 GB {@code [batch, seq, vocab]} array is neither
+     * recomputed nor copied, and the exponentials are computed once per step.
      *
      * @param logits [batch, seq, vocab]
      * @param tokens [batch, seq] integer token ids
@@ -115,26 +125,72 @@ public final class Functional {
         if (seq < 2) {
             throw new IllegalArgumentException("need at least 2 positions to predict a next token, got seq = " + seq);
         }
+        DataType type = logits.dtype();
+        long n = batch * seq;
         INDArray next = tokens.get(Tensor.sliceIndex(2, 1, 1, seq)).castTo(DataType.INT64); // [batch, seq-1]
-        // Row r = b*seq + t of the [batch*seq, vocab] log-softmax holds position t of sequence b.
-        INDArray rows = Nd4j.arange(0, batch).castTo(DataType.INT64).muli(seq).reshape(batch, 1)
-                .add(Nd4j.arange(0, seq - 1).castTo(DataType.INT64).reshape(1, seq - 1));
-        rows.muli(vocab).addi(next);
-        INDArray flatIdx = rows.reshape(batch * (seq - 1));
         Tensor.checkIndexRange(next, vocab, "tokens");
-        INDArray lsm = Nd4j.createUninitialized(logits.dtype(), ls);
-        Nd4j.exec(new LogSoftMax(logits.data(), lsm));
-        INDArray picked = Nd4j.exec(new Gather(lsm.reshape(lsm.length()), flatIdx, 0))[0];
-        INDArray out = picked.reshape(batch, seq - 1);
-        return Tensor.result(out, picked, (g, o) -> {
+        // Row r = b*seq + t of the [batch*seq, vocab] logits holds position t of sequence b.
+        INDArray rowIdx = Nd4j.arange(0, batch).castTo(DataType.INT64).muli(seq).reshape(batch, 1)
+                .add(Nd4j.arange(0, seq - 1).castTo(DataType.INT64).reshape(1, seq - 1)).reshape(batch * (seq - 1));
+        INDArray flatIdx = rowIdx.mul(vocab).addi(next.reshape(batch * (seq - 1)));
+
+        INDArray l2 = Tensor.flatRows(logits.data(), vocab);
+        INDArray rowMax = l2.max(true, 1);                                          // [n, 1]
+        INDArray p = Buffers.empty(type, n, vocab);
+        Nd4j.exec(new SubOp(new INDArray[] {l2, rowMax}, new INDArray[] {p}));
+        Nd4j.exec(new Exp(p, p));                                                   // exp(logits - max)
+        INDArray sumExp = p.sum(true, 1);                                           // [n, 1]
+        INDArray lse = Transforms.log(sumExp, true).addi(rowMax).reshape(n);        // log-sum-exp per row
+        INDArray targetLogit = Nd4j.exec(new Gather(l2.reshape(n * vocab), flatIdx, 0))[0];
+        INDArray rowLse = Nd4j.exec(new Gather(lse, rowIdx, 0))[0];
+        INDArray out = targetLogit.subi(rowLse).reshape(batch, seq - 1);
+        rowMax.close();
+        if (!Tensor.needsGrad(logits)) {
+            Buffers.release(p);
+            sumExp.close();
+            return Tensor.of(out);
+        }
+        return Tensor.result(out, targetLogit, (g, o) -> {
             // d logp[b,t] / d logits[b,t,:] = onehot(next) - softmax; the last position gets no gradient.
-            INDArray p = Transforms.exp(lsm, false);
-            INDArray gRows = Nd4j.zeros(g.dataType(), batch, seq);
-            gRows.get(Tensor.sliceIndex(2, 1, 0, seq - 1)).assign(g);
-            p.reshape(batch * seq, vocab).muliColumnVector(gRows.reshape(batch * seq, 1).negi());
-            gRows.close();
-            Tensor.scatterAddInPlace(p.reshape(p.length()), flatIdx, g.reshape(g.length()));
-            logits.accumulate(p, p);
-        }, List.of(rows), logits);
+            // softmax = p / sumExp, so each row of p is scaled by -g / sumExp, then g is added at the target.
+            INDArray gFlat = g.reshape(batch * (seq - 1));
+            INDArray coef = Nd4j.zeros(type, n);
+            INDArray picked = Nd4j.exec(new Gather(sumExp.reshape(n), rowIdx, 0))[0];
+            Tensor.scatterAddInPlace(coef, rowIdx, gFlat.div(picked).negi());
+            p.muliColumnVector(coef.reshape(n, 1));
+            Tensor.scatterAddInPlace(p.reshape(n * vocab), flatIdx, gFlat);
+            coef.close();
+            picked.close();
+            logits.accumulate(p.reshape(ls), p);
+        }, List.of(sumExp), logits);
+    }
+
+    /**
+     * {@code softmax(masked_fill(scores * scale, mask, fill))} over the last dimension, as one node: the
+     * attention pattern from raw scores. Equal to the tutorial's
+     * {@code apply_causal_mask(scores / sqrt(d_head)).softmax(-1)}: the mask is applied by adding
+     * {@code fill} (e.g. -1e5) rather than overwriting, which gives bit-identical patterns because
+     * {@code exp} of either value underflows to exactly 0, but needs one pass over the scores instead
+     * of three, and one saved array (the pattern) instead of three.
+     *
+     * @param scores [..., q, k]
+     * @param mask   [q, k], 1 where a key must be ignored
+     */
+    public static Tensor maskedScaledSoftmax(Tensor scores, double scale, INDArray mask, double fill) {
+        INDArray x = scores.data();
+        if (mask.rank() != 2 || mask.size(0) != x.size(x.rank() - 2) || mask.size(1) != x.size(x.rank() - 1)) {
+            throw new IllegalArgumentException("mask must be [q, k] = [" + x.size(x.rank() - 2) + ", "
+                    + x.size(x.rank() - 1) + "], got " + Arrays.toString(mask.shape()));
+        }
+        INDArray additive = mask.castTo(x.dataType()).mul(fill);
+        INDArray y = Buffers.empty(x.dataType(), x.shape());
+        x.mul(scale, y);
+        Nd4j.exec(new AddOp(new INDArray[] {y, additive}, new INDArray[] {y}));
+        additive.close();
+        Nd4j.exec(new SoftMax(y, y, y.rank() - 1));
+        return Tensor.result(y, (g, o) -> {
+            INDArray gx = Tensor.softmaxBackward(o.data(), g, scale);
+            scores.accumulate(gx, gx);
+        }, scores);
     }
 }

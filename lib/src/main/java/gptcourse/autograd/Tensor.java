@@ -13,6 +13,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.shape.Gather;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.segment.UnsortedSegmentSum;
 import org.nd4j.linalg.factory.Nd4j;
@@ -32,7 +37,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * tensors of a graph cannot be read after its {@code backward()}; parameters, inputs and the tensor
  * {@code backward()} was called on stay readable.
  */
-public final class Tensor {
+public final class Tensor implements AutoCloseable {
     /** Receives the gradient of a node's output and hands gradients to the node's inputs. */
     @FunctionalInterface
     interface Backward {
@@ -301,13 +306,28 @@ public final class Tensor {
     }
 
     private static boolean isPlainC(INDArray a) {
-        return a.ordering() == 'c' && a.offset() == 0 && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a);
+        return a.ordering() == 'c' && a.offset() == 0 && Shape.hasDefaultStridesForShape(a);
     }
 
+    /** Frees (or recycles, see {@link Buffers}) an array this code allocated. */
     static void closeQuietly(INDArray a) {
-        if (a != null && a.closeable()) {
-            a.close();
+        Buffers.release(a);
+    }
+
+    /** Frees this tensor's values now instead of at the next garbage collection; for results computed
+     *  without a graph (e.g. logits under {@link GradMode#inferenceMode()}). */
+    @Override
+    public void close() {
+        if (node != null) {
+            throw new IllegalStateException("this tensor is part of a graph that backward() still needs; "
+                    + "it is freed by backward()");
         }
+        if (!released) {
+            closeQuietly(dataOwner);
+            released = true;
+            data = null;
+        }
+        zeroGrad();
     }
 
     // ----------------------------------------------------------------------------------------
@@ -361,6 +381,25 @@ public final class Tensor {
         return g.sum(true, dims.stream().mapToInt(Integer::intValue).toArray());
     }
 
+    /** Elementwise binary operations for {@link #binary}. */
+    public enum Op { ADD, SUB, MUL, DIV }
+
+    /** {@code x op y} with broadcasting, into a new (recycled) array. */
+    public static INDArray binary(Op op, INDArray x, INDArray y) {
+        long[] shape = Arrays.equals(x.shape(), y.shape()) ? x.shape() : Shape.broadcastOutputShape(x.shape(), y.shape());
+        INDArray z = Buffers.empty(x.dataType(), shape);
+        INDArray[] in = {x, y};
+        INDArray[] out = {z};
+        switch (op) {
+            case ADD -> Nd4j.exec(new AddOp(in, out));
+            case SUB -> Nd4j.exec(new SubOp(in, out));
+            case MUL -> Nd4j.exec(new MulOp(in, out));
+            case DIV -> Nd4j.exec(new DivOp(in, out));
+            default -> throw new IllegalStateException(op.toString());
+        }
+        return z;
+    }
+
     /** Gives {@code input} the gradient {@code g} (not ours to keep), summed down to the input's shape. */
     private static void reduceInto(INDArray g, Tensor input) {
         if (!input.requiresGrad) {
@@ -393,7 +432,7 @@ public final class Tensor {
     public Tensor add(Tensor other) {
         Tensor a = this;
         Tensor b = other;
-        return result(a.data().add(b.data()), (g, out) -> {
+        return result(binary(Op.ADD, a.data(), b.data()), (g, out) -> {
             reduceInto(g, b);
             reduceInto(g, a);
         }, a, b);
@@ -402,7 +441,7 @@ public final class Tensor {
     public Tensor sub(Tensor other) {
         Tensor a = this;
         Tensor b = other;
-        return result(a.data().sub(b.data()), (g, out) -> {
+        return result(binary(Op.SUB, a.data(), b.data()), (g, out) -> {
             if (b.requiresGrad) {
                 gradTo(g.neg(), b);
             }
@@ -413,12 +452,12 @@ public final class Tensor {
     public Tensor mul(Tensor other) {
         Tensor a = this;
         Tensor b = other;
-        return result(a.data().mul(b.data()), (g, out) -> {
+        return result(binary(Op.MUL, a.data(), b.data()), (g, out) -> {
             if (a.requiresGrad) {
-                gradTo(g.mul(b.data), a);
+                gradTo(binary(Op.MUL, g, b.data), a);
             }
             if (b.requiresGrad) {
-                gradTo(g.mul(a.data), b);
+                gradTo(binary(Op.MUL, g, a.data), b);
             }
         }, a, b);
     }
@@ -426,21 +465,23 @@ public final class Tensor {
     public Tensor div(Tensor other) {
         Tensor a = this;
         Tensor b = other;
-        return result(a.data().div(b.data()), (g, out) -> {
+        return result(binary(Op.DIV, a.data(), b.data()), (g, out) -> {
             if (a.requiresGrad) {
-                gradTo(g.div(b.data), a);
+                gradTo(binary(Op.DIV, g, b.data), a);
             }
             if (b.requiresGrad) {
                 // d(a/b)/db = -a / b^2 = -out / b
-                INDArray gb = g.mul(out.data).divi(b.data).negi();
-                gradTo(gb, b);
+                INDArray gb = binary(Op.MUL, g, out.data);
+                Nd4j.exec(new DivOp(new INDArray[] {gb, b.data}, new INDArray[] {gb}));
+                gradTo(gb.negi(), b);
             }
         }, a, b);
     }
 
     public Tensor add(double scalar) {
         Tensor a = this;
-        return result(a.data().add(scalar), (g, out) -> a.accumulate(g, out.takeGradOwner()), a);
+        INDArray out = a.data().add(scalar, Buffers.empty(a.dtype(), a.shape()));
+        return result(out, (g, o) -> a.accumulate(g, o.takeGradOwner()), a);
     }
 
     public Tensor sub(double scalar) {
@@ -449,12 +490,12 @@ public final class Tensor {
 
     public Tensor mul(double scalar) {
         Tensor a = this;
-        return result(a.data().mul(scalar), (g, out) -> {
+        return result(a.data().mul(scalar, Buffers.empty(a.dtype(), a.shape())), (g, out) -> {
             INDArray owner = out.takeGradOwner();
             if (owner != null) {
                 a.accumulate(g.muli(scalar), owner);
             } else {
-                INDArray s = g.mul(scalar);
+                INDArray s = g.mul(scalar, Buffers.empty(g.dataType(), g.shape()));
                 a.accumulate(s, s);
             }
         }, a);
@@ -560,7 +601,7 @@ public final class Tensor {
         long[] shape = a.shape().clone();
         shape[r - 2] = transA ? a.size(r - 1) : a.size(r - 2);
         shape[r - 1] = transB ? b.size(r - 2) : b.size(r - 1);
-        INDArray out = Nd4j.createUninitialized(a.dataType(), shape);
+        INDArray out = Buffers.empty(a.dataType(), shape);
         Nd4j.matmul(a, b, out, transA, transB, false);
         return out;
     }
@@ -589,27 +630,36 @@ public final class Tensor {
         }
         long k = ws[0];
         long m = ws[1];
-        INDArray out2 = Nd4j.gemm(flatRows(x.data, k), weight.data, false, false);
-        out2.addiRowVector(bias.data);
+        DataType type = x.dtype();
+        INDArray x2 = flatRows(x.data, k);
+        long rows = x2.rows();
+        // [x | 1] @ [W ; b]: the bias rides along in the GEMM, and in the backward pass one GEMM
+        // x1^T @ g gives the weight and bias gradients together (a separate column sum of the
+        // 0.8 GB logits gradient would cost as much as a GEMM).
+        INDArray x1 = Buffers.empty(type, rows, k + 1);
+        x1.get(NDArrayIndex.all(), NDArrayIndex.interval(0, k)).assign(x2);
+        x1.getColumn(k).assign(1.0);
+        INDArray wb = Buffers.empty(type, k + 1, m);
+        wb.get(NDArrayIndex.interval(0, k), NDArrayIndex.all()).assign(weight.data);
+        wb.getRow(k).assign(bias.data);
+        INDArray out2 = Buffers.empty(type, rows, m);
+        Nd4j.gemm(x1, wb, out2, false, false, 1.0, 0.0);
         long[] outShape = Arrays.copyOf(xs, xs.length);
         outShape[xs.length - 1] = m;
         return result(out2.reshape(outShape), out2, (g, out) -> {
             INDArray g2 = flatRows(g, m);
             if (x.requiresGrad) {
-                INDArray gx = Nd4j.gemm(g2, weight.data, false, true);
+                INDArray gx = Buffers.empty(type, rows, k);
+                Nd4j.gemm(g2, weight.data, gx, false, true, 1.0, 0.0);
                 x.accumulate(gx.reshape(xs), gx);
             }
-            if (weight.requiresGrad) {
-                INDArray gw = Nd4j.gemm(flatRows(x.data, k), g2, true, false);
-                weight.accumulate(gw, gw);
+            if (weight.requiresGrad || bias.requiresGrad) {
+                INDArray gwb = Buffers.empty(type, k + 1, m);
+                Nd4j.gemm(x1, g2, gwb, true, false, 1.0, 0.0);
+                bias.accumulate(gwb.getRow(k).reshape(m), null);
+                weight.accumulate(gwb.get(NDArrayIndex.interval(0, k), NDArrayIndex.all()), gwb);
             }
-            if (bias.requiresGrad) {
-                INDArray ones = Nd4j.ones(g2.dataType(), 1, g2.rows());
-                INDArray gb = Nd4j.gemm(ones, g2, false, false);
-                ones.close();
-                bias.accumulate(gb.reshape(m), gb);
-            }
-        }, List.of(), x, weight, bias);
+        }, List.of(x1, wb), x, weight, bias);
     }
 
     // ----------------------------------------------------------------------------------------
@@ -775,16 +825,27 @@ public final class Tensor {
     /** Softmax over the last dimension. */
     public Tensor softmax() {
         Tensor a = this;
-        INDArray out = Nd4j.createUninitialized(a.dtype(), a.shape());
+        INDArray out = Buffers.empty(a.dtype(), a.shape());
         Nd4j.exec(new SoftMax(a.data, out, a.rank() - 1));
         return result(out, (g, o) -> {
-            INDArray y = o.data;
-            INDArray gy = g.mul(y);
-            INDArray s = gy.sum(true, y.rank() - 1);
-            gy.subi(s.broadcast(y.shape()).muli(y));
-            s.close();
-            a.accumulate(gy, gy);
+            INDArray gx = softmaxBackward(o.data, g, 1.0);
+            a.accumulate(gx, gx);
         }, a);
+    }
+
+    /** {@code scale * y * (g - sum(g * y, -1))}: the gradient through {@code y = softmax(x)} (last dim). */
+    static INDArray softmaxBackward(INDArray y, INDArray g, double scale) {
+        INDArray gy = binary(Op.MUL, g, y);
+        INDArray s = gy.sum(true, y.rank() - 1);
+        if (scale != 1.0) {
+            s.muli(scale);
+            gy.muli(scale);
+        }
+        INDArray sy = binary(Op.MUL, y, s);
+        gy.subi(sy);
+        closeQuietly(sy);
+        s.close();
+        return gy;
     }
 
     /** Log-softmax over the last dimension. */

@@ -2,6 +2,7 @@ package gptcourse.model;
 
 import java.util.concurrent.ConcurrentHashMap;
 
+import gptcourse.autograd.Functional;
 import gptcourse.autograd.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -53,8 +54,9 @@ public class Attention extends Module {
         Tensor k = heads(normalizedResidPre, W_K, b_K, batch, posn);          // [batch, n_heads, posn_K, d_head]
         Tensor v = heads(normalizedResidPre, W_V, b_V, batch, posn);          // [batch, n_heads, posn_K, d_head]
         Tensor attnScores = q.matmul(k.transpose(-1, -2));                    // [batch, n_heads, posn_Q, posn_K]
-        Tensor masked = applyCausalMask(attnScores.div(Math.sqrt(cfg.dHead())));
-        Tensor attnPattern = masked.softmax();
+        // = applyCausalMask(attnScores.div(sqrt(d_head))).softmax(), fused into one pass (see Functional).
+        Tensor attnPattern = Functional.maskedScaledSoftmax(attnScores, 1.0 / Math.sqrt(cfg.dHead()),
+                causalMask(posn, posn), IGNORE_VALUE);
         Tensor z = attnPattern.matmul(v);                                     // [batch, n_heads, posn_Q, d_head]
         Tensor zFlat = z.permute(0, 2, 1, 3).reshape(batch, posn, (long) cfg.nHeads() * cfg.dHead());
         Tensor wO = W_O.reshape((long) cfg.nHeads() * cfg.dHead(), cfg.dModel());

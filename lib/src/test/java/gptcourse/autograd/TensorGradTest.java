@@ -64,6 +64,7 @@ class TensorGradTest {
         check("logSoftmax", in -> in.get(0).logSoftmax(), randn(1, 2, 3, 5));
         INDArray mask = Nd4j.createFromArray(new boolean[][] {{false, true, true}, {false, false, true}, {false, false, false}});
         check("maskedFill", in -> in.get(0).maskedFill(mask, -1e5).softmax(), randn(1, 2, 3, 3));
+        check("maskedScaledSoftmax", in -> Functional.maskedScaledSoftmax(in.get(0), 0.7, mask, -1e5), randn(1, 2, 3, 3));
     }
 
     @Test
@@ -79,5 +80,14 @@ class TensorGradTest {
     void layerNorm() {
         check("layerNorm", in -> Functional.layerNorm(in.get(0), in.get(1), in.get(2), 1e-5),
                 randn(1, 2, 3, 6), randn(2, 6), randn(3, 6));
+    }
+
+    @Test
+    void fusedAttentionSoftmaxEqualsMaskThenSoftmax() {
+        INDArray mask = Nd4j.createFromArray(new float[][] {{0, 1, 1, 1}, {0, 0, 1, 1}, {0, 0, 0, 1}, {0, 0, 0, 0}});
+        INDArray scores = Nd4j.randn(3, new long[] {2, 3, 4, 4}).castTo(DataType.FLOAT).muli(4);
+        INDArray fused = Functional.maskedScaledSoftmax(Tensor.of(scores), 0.5, mask, -1e5).data();
+        INDArray plain = Tensor.of(scores).mul(0.5).maskedFill(mask, -1e5).softmax().data();
+        org.junit.jupiter.api.Assertions.assertEquals(0.0, fused.sub(plain).amaxNumber().doubleValue(), 1e-7);
     }
 }

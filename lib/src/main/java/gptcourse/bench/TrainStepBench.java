@@ -1,0 +1,171 @@
+package gptcourse.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import gptcourse.autograd.GradMode;
+import gptcourse.autograd.Tensor;
+import gptcourse.model.Config;
+import gptcourse.model.DemoTransformer;
+import gptcourse.model.LogProbs;
+import gptcourse.optim.AdamW;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Times training steps of the tutorial's training model (d_model 32, 16 heads of 2, d_mlp 128,
+ * 4 layers, n_ctx 128, d_vocab 50257, batch 32, AdamW lr 1e-3 wd 1e-2) on random tokens, and prints
+ * per-phase medians, a forward-only time and the peak RSS, then one JSON line.
+ *
+ * <pre>
+ * java -cp ... gptcourse.bench.TrainStepBench [--steps 20] [--warmup 3] [--batch 32]
+ * </pre>
+ */
+public final class TrainStepBench {
+    private TrainStepBench() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        int steps = intArg(args, "--steps", 20);
+        int warmup = intArg(args, "--warmup", 3);
+        int batch = intArg(args, "--batch", 32);
+        Config cfg = Config.trainingDefaults(50257);
+        DemoTransformer model = new DemoTransformer(cfg, 0);
+        AdamW optimizer = new AdamW(model.parameters(), 1e-3, 1e-2);
+        INDArray tokens = Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.random.impl.UniformDistribution(
+                Nd4j.createUninitialized(DataType.FLOAT, batch, cfg.nCtx()), 0, cfg.dVocab()),
+                Nd4j.getRandomFactory().getNewRandomInstance(1));
+        tokens = org.nd4j.linalg.ops.transforms.Transforms.floor(tokens, false).castTo(DataType.INT64);
+
+        List<Double> total = new ArrayList<>();
+        Map<String, List<Double>> phases = new LinkedHashMap<>();
+        for (String p : List.of("forward", "loss", "backward", "optimizer")) {
+            phases.put(p, new ArrayList<>());
+        }
+        double firstLoss = Double.NaN;
+        double lastLoss = Double.NaN;
+        for (int i = 0; i < warmup + steps; i++) {
+            long t0 = System.nanoTime();
+            Tensor logits = model.forward(tokens);
+            long t1 = System.nanoTime();
+            Tensor loss = LogProbs.getLogProbs(logits, tokens).mean().neg();
+            double lossValue = loss.item();
+            long t2 = System.nanoTime();
+            loss.backward();
+            long t3 = System.nanoTime();
+            optimizer.step();
+            optimizer.zeroGrad();
+            long t4 = System.nanoTime();
+            if (i == 0) {
+                firstLoss = lossValue;
+            }
+            lastLoss = lossValue;
+            if (i >= warmup) {
+                total.add((t4 - t0) / 1e9);
+                phases.get("forward").add((t1 - t0) / 1e9);
+                phases.get("loss").add((t2 - t1) / 1e9);
+                phases.get("backward").add((t3 - t2) / 1e9);
+                phases.get("optimizer").add((t4 - t3) / 1e9);
+            }
+            System.out.printf("step %d: %.3f s (forward %.3f, loss %.3f, backward %.3f, optimizer %.3f) loss %.4f rss %.2f GB%n",
+                    i, (t4 - t0) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9, lossValue,
+                    rssGb("VmRSS"));
+        }
+        List<Double> fwd = new ArrayList<>();
+        try (var scope = GradMode.inferenceMode()) {
+            for (int i = 0; i < Math.max(3, steps / 2); i++) {
+                long t0 = System.nanoTime();
+                try (Tensor logits = model.forward(tokens)) {
+                    logits.data().getDouble(0);
+                }
+                fwd.add((System.nanoTime() - t0) / 1e9);
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("bench", "train_step");
+        out.put("backend", Nd4j.getBackend().getClass().getSimpleName());
+        out.put("threads", Runtime.getRuntime().availableProcessors());
+        out.put("batch", batch);
+        out.put("steps", steps);
+        out.put("median_s", median(total));
+        out.put("p10_s", pct(total, 10));
+        out.put("p90_s", pct(total, 90));
+        phases.forEach((k, v) -> out.put(k + "_median_s", median(v)));
+        out.put("forward_only_median_s", median(fwd));
+        out.put("peak_rss_gb", rssGb("VmHWM"));
+        out.put("first_loss", firstLoss);
+        out.put("last_loss", lastLoss);
+        System.out.println(toJson(out));
+    }
+
+    static int intArg(String[] args, String name, int def) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                try {
+                    int v = Integer.parseInt(args[i + 1]);
+                    if (v > 0) {
+                        return v;
+                    }
+                } catch (NumberFormatException ignored) {
+                    // fall through to the error below
+                }
+                throw new IllegalArgumentException(name + " must be a positive integer, got '" + args[i + 1] + "'");
+            }
+        }
+        return def;
+    }
+
+    static double median(List<Double> xs) {
+        return pct(xs, 50);
+    }
+
+    static double pct(List<Double> xs, int p) {
+        double[] s = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        if (s.length == 0) {
+            return Double.NaN;
+        }
+        double pos = (s.length - 1) * p / 100.0;
+        int lo = (int) Math.floor(pos);
+        int hi = (int) Math.ceil(pos);
+        return Math.round((s[lo] + (s[hi] - s[lo]) * (pos - lo)) * 10000) / 10000.0;
+    }
+
+    /** A line of /proc/self/status in GB (Linux); NaN elsewhere. */
+    static double rssGb(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field + ":")) {
+                    long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    return Math.round(kb / 1024.0 / 1024.0 * 1000) / 1000.0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
+
+    static String toJson(Map<String, Object> m) {
+        StringBuilder sb = new StringBuilder("{");
+        m.forEach((k, v) -> {
+            if (sb.length() > 1) {
+                sb.append(", ");
+            }
+            sb.append('"').append(k).append("\": ");
+            sb.append(v instanceof String ? "\"" + v + "\"" : String.valueOf(v));
+        });
+        return sb.append('}').toString();
+    }
+
+    @SuppressWarnings("unused")
+    private static String shape(INDArray a) {
+        return Arrays.toString(a.shape());
+    }
+}
