@@ -1,0 +1,90 @@
+package gptcourse.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import gptcourse.autograd.Tensor;
+import gptcourse.model.Config;
+import gptcourse.model.DemoTransformer;
+import gptcourse.model.LogProbs;
+import gptcourse.optim.AdamW;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Runs many training steps and reports whether memory grows: resident set size, native memory
+ * held by ND4J (JavaCPP's count) and the Java heap after a collection, sampled along the run.
+ * A healthy run is flat after the first steps (buffers are recycled, graphs freed by backward()).
+ *
+ * <pre>
+ * java -cp ... gptcourse.bench.MemorySoak [--steps 5000] [--vocab 50257] [--batch 8] [--seq 64]
+ * </pre>
+ */
+public final class MemorySoak {
+    private MemorySoak() {
+    }
+
+    /** Memory after a step: RSS, native bytes and heap bytes. */
+    public record Sample(int step, double rssGb, long nativeBytes, long heapBytes) {
+    }
+
+    public static void main(String[] args) {
+        int steps = TrainStepBench.intArg(args, "--steps", 5000);
+        int vocab = TrainStepBench.intArg(args, "--vocab", 50257);
+        int batch = TrainStepBench.intArg(args, "--batch", 8);
+        int seq = TrainStepBench.intArg(args, "--seq", 64);
+        var samples = run(steps, vocab, batch, seq, Math.max(1, steps / 10), true);
+        Sample early = samples[0];
+        Sample end = samples[1];
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("bench", "memory_soak");
+        out.put("steps", steps);
+        out.put("rss_gb_after_warmup", early.rssGb());
+        out.put("rss_gb_end", end.rssGb());
+        out.put("native_mb_after_warmup", early.nativeBytes() / (1 << 20));
+        out.put("native_mb_end", end.nativeBytes() / (1 << 20));
+        out.put("heap_mb_after_warmup", early.heapBytes() / (1 << 20));
+        out.put("heap_mb_end", end.heapBytes() / (1 << 20));
+        out.put("peak_rss_gb", TrainStepBench.rssGb("VmHWM"));
+        System.out.println(TrainStepBench.toJson(out));
+    }
+
+    /**
+     * Trains for {@code steps} steps; returns the sample taken after the first tenth of the steps
+     * (when every buffer size has been seen) and the sample at the end.
+     */
+    public static Sample[] run(int steps, int vocab, int batch, int seq, int printEvery, boolean print) {
+        Config cfg = Config.trainingDefaults(vocab).withNCtx(seq);
+        DemoTransformer model = new DemoTransformer(cfg, 0);
+        AdamW optimizer = new AdamW(model.parameters(), 1e-3, 1e-2);
+        INDArray tokens = Nd4j.rand(5, new long[] {batch, seq}).muli(vocab - 1).castTo(DataType.INT64);
+        Sample early = null;
+        Sample last = null;
+        int warm = Math.max(1, steps / 10);
+        for (int step = 1; step <= steps; step++) {
+            Tensor loss = LogProbs.getLogProbs(model.forward(tokens), tokens).mean().neg();
+            loss.backward();
+            optimizer.step();
+            optimizer.zeroGrad();
+            if (step == warm || step == steps || step % printEvery == 0) {
+                last = sample(step);
+                if (step == warm) {
+                    early = last;
+                }
+                if (print) {
+                    System.out.printf("step %d: loss %.4f, rss %.3f GB, native %d MB, heap %d MB%n", step, loss.item(),
+                            last.rssGb(), last.nativeBytes() >> 20, last.heapBytes() >> 20);
+                }
+            }
+        }
+        return new Sample[] {early, last};
+    }
+
+    static Sample sample(int step) {
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        return new Sample(step, TrainStepBench.rssGb("VmRSS"), Pointer.totalBytes(), rt.totalMemory() - rt.freeMemory());
+    }
+}
