@@ -88,6 +88,7 @@ public final class HubDownloader {
      * @throws DataUnavailableException offline or unreachable with no cached copy, or the Hub
      *     refused the request
      */
+    @SuppressWarnings("try") // the FileLock is held for the block's duration, not referenced
     public Path datasetFile(String repoId, String file) {
         Path target = cachePath(repoId, file);
         URI url = datasetUrl(repoId, file);

@@ -7,6 +7,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,7 @@ final class StoryFile {
     private static final byte[] SEPARATOR = Gpt2Tokenizer.END_OF_TEXT.getBytes(StandardCharsets.US_ASCII);
     private static final int INDEX_MAGIC = 0x53544f52; // "STOR"
     private static final int INDEX_VERSION = 1;
+    private static final Cleaner CLEANER = Cleaner.create();
 
     private final Path file;
     private final Path indexCacheDir;
@@ -93,7 +95,7 @@ final class StoryFile {
             throw new UncheckedIOException("cannot open " + file, e);
         }
         Scanner scanner = new Scanner(in, true);
-        return new Iterator<>() {
+        Iterator<String> iterator = new Iterator<>() {
             private String next = advance();
 
             private String advance() {
@@ -123,6 +125,16 @@ final class StoryFile {
                 return current;
             }
         };
+        // A loop that stops early never reaches the end of the file: close it when the
+        // iterator is garbage.
+        CLEANER.register(iterator, () -> {
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // nothing to do: the stream was only read
+            }
+        });
+        return iterator;
     }
 
     private void ensureIndex() {

@@ -1,10 +1,13 @@
 package gptcourse.data;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +22,7 @@ import java.util.stream.StreamSupport;
  *
  * <pre>{@code
  * TextDataset dataset = TinyStories.load("train");
- * System.out.println(dataset);          // Dataset({features: ['text'], num_rows: 2119489})
+ * System.out.println(dataset);          // Dataset({features: ['text'], num_rows: ...})
  * System.out.println(dataset.text(0));  // the first story
  * for (String story : dataset) { ... }  // streams the file, never loads it whole
  * }</pre>
@@ -55,17 +58,17 @@ public final class TextDataset implements Iterable<String> {
     public static TextDataset of(String name, List<String> texts) {
         List<String> copy = List.copyOf(texts);
         StringBuilder key = new StringBuilder("memory|").append(copy.size());
-        java.security.MessageDigest digest;
+        MessageDigest digest;
         try {
-            digest = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
         for (String text : copy) {
             digest.update(text.getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 0);
         }
-        key.append('|').append(java.util.HexFormat.of().formatHex(digest.digest()));
+        key.append('|').append(HexFormat.of().formatHex(digest.digest()));
         return new TextDataset(name, key.toString(), copy, null, false);
     }
 

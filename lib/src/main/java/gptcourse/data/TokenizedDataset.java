@@ -13,7 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <pre>{@code
  * TokenizedDataset tokens = DataUtils.tokenizeAndConcatenate(dataset, tokenizer, false, 256, "text", true, 4);
- * System.out.println(tokens);              // Dataset({features: ['tokens'], num_rows: 1832441})
+ * System.out.println(tokens);              // Dataset({features: ['tokens'], num_rows: ...})
  * TrainTestSplit split = tokens.trainTestSplit(1000, 42);
  * Batch first = split.train().slice(0, 16); // first.tokens(): int64 [16, 256]
  * }</pre>

@@ -20,6 +20,11 @@ public final class TokenizerThroughput {
     private TokenizerThroughput() {
     }
 
+    private static long processCpuNanos() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0L;
+    }
+
     public static void main(String[] args) {
         double megabytes = 20;
         int runs = 5;
@@ -50,16 +55,25 @@ public final class TokenizerThroughput {
                     corpus.size(), bytes / 1e6, threads, Runtime.getRuntime().availableProcessors());
             DataUtils.countTokens(dataset, tokenizer, threads); // warm-up: JIT, native pools
             double[] rates = new double[runs];
+            double[] cpuRates = new double[runs];
             long tokens = 0;
             for (int run = 0; run < runs; run++) {
+                long cpu0 = processCpuNanos();
                 long t0 = System.nanoTime();
                 tokens = DataUtils.countTokens(dataset, tokenizer, threads);
                 double seconds = (System.nanoTime() - t0) / 1e9;
+                double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
                 rates[run] = tokens / seconds;
-                System.out.printf(Locale.ROOT, "run %d: %,d tokens in %.2f s = %,.0f tokens/s%n", run + 1, tokens, seconds, rates[run]);
+                cpuRates[run] = tokens / cpuSeconds;
+                System.out.printf(Locale.ROOT, "run %d: %,d tokens in %.2f s = %,.0f tokens/s (%.2f CPU s, %,.0f tokens per CPU second)%n",
+                        run + 1, tokens, seconds, rates[run], cpuSeconds, cpuRates[run]);
             }
             Arrays.sort(rates);
-            System.out.printf(Locale.ROOT, "median: %,.0f tokens/s (%.2f bytes/token)%n", rates[runs / 2], (double) bytes / tokens);
+            Arrays.sort(cpuRates);
+            System.out.printf(Locale.ROOT, "median: %,.0f tokens/s wall clock; %,.0f tokens per CPU second; %.2f bytes/token%n",
+                    rates[runs / 2], cpuRates[runs / 2], (double) bytes / tokens);
+            System.out.printf(Locale.ROOT, "load average now: %.2f (other processes on these cores slow the wall-clock figure)%n",
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
     }
 }
