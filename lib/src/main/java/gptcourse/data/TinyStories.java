@@ -129,8 +129,13 @@ public final class TinyStories {
      * with a warning: the offline default for notebooks.
      */
     public static TextDataset loadOrStandIn(String split) {
+        return loadOrStandIn(split, DownloadOptions.defaults());
+    }
+
+    /** {@link #loadOrStandIn(String)} with explicit download settings. */
+    public static TextDataset loadOrStandIn(String split, DownloadOptions options) {
         try {
-            return load(split);
+            return load(split, options);
         } catch (DataUnavailableException e) {
             LOG.warn("TinyStories is not available ({}). Using the bundled stand-in corpus instead: it is NOT"
                     + " TinyStories, just a few simple stories to run the code on.", e.getMessage().lines().findFirst().orElse(""));

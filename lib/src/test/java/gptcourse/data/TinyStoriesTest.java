@@ -212,6 +212,16 @@ class TinyStoriesTest {
     }
 
     @Test
+    void loadOrStandInFallsBackOnlyWhenTheDataIsUnavailable() {
+        TextDataset offline = TinyStories.loadOrStandIn("validation", options().withOffline(true));
+        assertTrue(offline.isStandIn());
+        assertEquals(TinyStories.STAND_IN_VALIDATION_STORIES, offline.size());
+        TextDataset online = TinyStories.loadOrStandIn("validation", options());
+        assertFalse(online.isStandIn());
+        assertEquals(fixtureStories.size(), online.size());
+    }
+
+    @Test
     void rejectsUnknownSplits() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TinyStories.fileName("test"));
         assertTrue(e.getMessage().contains("\"test\"") && e.getMessage().contains("\"validation\""), e.getMessage());
