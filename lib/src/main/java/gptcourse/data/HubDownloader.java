@@ -209,8 +209,10 @@ public final class HubDownloader {
                         if (status == 206) {
                             Matcher m = CONTENT_RANGE.matcher(String.valueOf(response.connection.getHeaderField("Content-Range")));
                             if (!m.matches() || Long.parseLong(m.group(1)) != have) {
-                                throw new IOException("server answered Range bytes=" + have + "- with Content-Range "
-                                        + response.connection.getHeaderField("Content-Range"));
+                                LOG.warn("server answered Range bytes={}- with Content-Range {}: downloading {} from the start",
+                                        have, response.connection.getHeaderField("Content-Range"), url);
+                                Files.deleteIfExists(part);
+                                continue;
                             }
                             from = have;
                             total = m.group(3).equals("*") ? remote.size : Long.parseLong(m.group(3));

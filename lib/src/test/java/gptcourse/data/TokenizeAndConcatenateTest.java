@@ -119,6 +119,12 @@ class TokenizeAndConcatenateTest {
             assertEquals(2, list.size(), list.toString()); // <key>.int32 + <key>.meta, no temp left
             Path data = list.stream().filter(p -> p.toString().endsWith(".int32")).findFirst().orElseThrow();
             assertEquals(4L * first.size() * 32, Files.size(data));
+            // Plain little-endian int32, row-major: numpy.memmap(path, dtype="<i4").reshape(-1, 32).
+            java.nio.IntBuffer ints = java.nio.ByteBuffer.wrap(Files.readAllBytes(data))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+            int[] row1 = new int[32];
+            ints.get(32, row1);
+            assertArrayEquals(first.tokens(1), row1);
         }
         // A closed tokenizer cannot tokenize: the second call must come from the cache.
         Gpt2Tokenizer closed = Gpt2Tokenizer.load();
