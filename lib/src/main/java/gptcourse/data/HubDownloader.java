@@ -1,0 +1,516 @@
+package gptcourse.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Downloads files of Hugging Face Hub dataset repositories into a local cache, like {@code
+ * huggingface_hub.hf_hub_download}, and keeps that cache honest.
+ *
+ * <ul>
+ *   <li>URL: {@code <endpoint>/datasets/<repo>/resolve/main/<file>}; redirects (the Hub answers
+ *       302 to a CDN) are followed by hand so that the token goes only to the Hub's own host.
+ *   <li>Cache: {@code <cacheDir>/hub/datasets--<owner>--<name>/<file>}, with a {@code .meta}
+ *       file beside it recording size and SHA-256.
+ *   <li>Resume: bytes arrive in {@code <file>.part}; after an interruption (dropped connection,
+ *       killed process) the next attempt asks for the rest with an HTTP {@code Range} header.
+ *   <li>Integrity: the finished file must have the size the server announced and, when the Hub
+ *       gives the LFS SHA-256 ({@code X-Linked-Etag}), that checksum; only then is it moved
+ *       into place (atomically). Later loads check size and modification time, and re-hash a
+ *       file whose time changed; a corrupt or truncated cached file is deleted and fetched again,
+ *       never used.
+ *   <li>Offline ({@code HF_HUB_OFFLINE=1} or no network) with nothing cached: a {@link
+ *       DataUnavailableException} saying which URL to fetch and where to put the file.
+ * </ul>
+ */
+public final class HubDownloader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HubDownloader.class);
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final int MAX_REDIRECTS = 10;
+    private static final ConcurrentHashMap<Path, Object> LOCKS = new ConcurrentHashMap<>();
+
+    private final DownloadOptions options;
+
+    public HubDownloader(DownloadOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    public DownloadOptions options() {
+        return options;
+    }
+
+    /** The address of a file in a dataset repository, on branch {@code main}. */
+    public URI datasetUrl(String repoId, String file) {
+        checkRepoId(repoId);
+        String base = options.endpoint().toString().replaceAll("/+$", "");
+        return URI.create(base + "/datasets/" + repoId + "/resolve/main/" + file);
+    }
+
+    /** Where {@link #datasetFile} keeps a file. */
+    public Path cachePath(String repoId, String file) {
+        checkRepoId(repoId);
+        return options.cacheDir().resolve("hub").resolve("datasets--" + repoId.replace("/", "--")).resolve(file);
+    }
+
+    /**
+     * The local copy of {@code file} from dataset repository {@code repoId}, downloaded (or
+     * repaired) first if the cache does not hold a good copy.
+     *
+     * @throws DataUnavailableException offline or unreachable with no cached copy, or the Hub
+     *     refused the request
+     */
+    @SuppressWarnings("try") // the FileLock is held for the block's duration, not referenced
+    public Path datasetFile(String repoId, String file) {
+        Path target = cachePath(repoId, file);
+        URI url = datasetUrl(repoId, file);
+        Object jvmLock = LOCKS.computeIfAbsent(target.toAbsolutePath().normalize(), p -> new Object());
+        synchronized (jvmLock) {
+            try {
+                Files.createDirectories(target.getParent());
+                try (FileChannel lockChannel = FileChannel.open(sibling(target, ".lock"),
+                        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                        FileLock lock = lockChannel.lock()) {
+                    if (Files.exists(target)) {
+                        String problem = checkCached(target, url);
+                        if (problem == null) {
+                            return target;
+                        }
+                        LOG.warn("cached {} is corrupt ({}): deleting it and downloading it again", target, problem);
+                        Files.deleteIfExists(target);
+                        Files.deleteIfExists(sibling(target, ".meta"));
+                    }
+                    if (options.offline()) {
+                        throw unavailable(url, target, "downloads are switched off (HF_HUB_OFFLINE)", null);
+                    }
+                    download(url, target);
+                    return target;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot use the cache at " + target.getParent()
+                        + " (set GPTCOURSE_CACHE to a writable directory)", e);
+            }
+        }
+    }
+
+    /** Returns null if the cached file is good, else what is wrong with it. */
+    private String checkCached(Path target, URI url) throws IOException {
+        Path metaPath = sibling(target, ".meta");
+        Properties meta = readProperties(metaPath);
+        long size = Files.size(target);
+        long mtime = Files.getLastModifiedTime(target).toMillis();
+        if (meta == null) {
+            // Put there by hand, or the process died just after the final move: check what we can.
+            String sha = sha256(target);
+            if (!options.offline()) {
+                try {
+                    Remote remote = probe(url);
+                    if (remote.size >= 0 && remote.size != size) {
+                        return "size " + size + " bytes, the Hub says " + remote.size;
+                    }
+                    if (remote.sha256 != null && !remote.sha256.equals(sha)) {
+                        return "SHA-256 " + sha + ", the Hub says " + remote.sha256;
+                    }
+                } catch (IOException | DataUnavailableException e) {
+                    LOG.info("could not ask the Hub about {} ({}); trusting the local copy", target.getFileName(), e.toString());
+                }
+            }
+            writeMeta(metaPath, url, size, sha, mtime);
+            return null;
+        }
+        long expectedSize = Long.parseLong(meta.getProperty("size", "-1"));
+        if (expectedSize != size) {
+            return "size " + size + " bytes, expected " + expectedSize;
+        }
+        if (Long.parseLong(meta.getProperty("mtime", "-1")) != mtime) {
+            String sha = sha256(target);
+            if (!sha.equals(meta.getProperty("sha256"))) {
+                return "SHA-256 " + sha + ", expected " + meta.getProperty("sha256");
+            }
+            writeMeta(metaPath, url, size, sha, mtime);
+        }
+        return null;
+    }
+
+    /** Re-hashes a cached file against its recorded SHA-256; true if it matches. */
+    public boolean verify(String repoId, String file) throws IOException {
+        Path target = cachePath(repoId, file);
+        Properties meta = readProperties(sibling(target, ".meta"));
+        return meta != null && Files.exists(target) && sha256(target).equals(meta.getProperty("sha256"));
+    }
+
+    /** The SHA-256 recorded for a cached file, or null. */
+    static String recordedSha256(Path target) {
+        Properties meta = readProperties(sibling(target, ".meta"));
+        return meta == null ? null : meta.getProperty("sha256");
+    }
+
+    private void download(URI url, Path target) throws IOException {
+        Path part = sibling(target, ".part");
+        Path partMetaPath = sibling(target, ".part.meta");
+        Properties partMeta = readProperties(partMetaPath);
+        if (partMeta == null || !url.toString().equals(partMeta.getProperty("url"))) {
+            Files.deleteIfExists(part);
+        }
+        String expectedSha = partMeta == null ? null : partMeta.getProperty("sha256");
+        long expectedSize = partMeta == null ? -1 : Long.parseLong(partMeta.getProperty("size", "-1"));
+        int failures = 0;
+        boolean connectedOnce = false;
+        long backoff = options.retryBackoff().toMillis();
+        while (true) {
+            long have = Files.exists(part) ? Files.size(part) : 0;
+            try {
+                boolean complete = false;
+                if (have > 0 && have == expectedSize) {
+                    complete = true; // e.g. killed after the last byte, before the check
+                } else {
+                    Response response = open(url, have > 0 ? have : -1, "GET");
+                    connectedOnce = true;
+                    try {
+                        Remote remote = response.remote;
+                        if (expectedSha != null && remote.sha256 != null && !expectedSha.equals(remote.sha256)) {
+                            LOG.warn("{} changed on the Hub since the partial download: starting again", url);
+                            Files.deleteIfExists(part);
+                            expectedSha = null;
+                            expectedSize = -1;
+                            continue;
+                        }
+                        long from;
+                        long total;
+                        int status = response.status;
+                        if (status == 206) {
+                            Matcher m = CONTENT_RANGE.matcher(String.valueOf(response.connection.getHeaderField("Content-Range")));
+                            if (!m.matches() || Long.parseLong(m.group(1)) != have) {
+                                LOG.warn("server answered Range bytes={}- with Content-Range {}: downloading {} from the start",
+                                        have, response.connection.getHeaderField("Content-Range"), url);
+                                Files.deleteIfExists(part);
+                                continue;
+                            }
+                            from = have;
+                            total = m.group(3).equals("*") ? remote.size : Long.parseLong(m.group(3));
+                        } else if (status == 200) {
+                            if (have > 0) {
+                                LOG.info("server ignored the Range request: downloading {} from the start", url);
+                            }
+                            from = 0;
+                            long length = response.connection.getContentLengthLong();
+                            total = length >= 0 ? length : remote.size;
+                        } else if (status == 416 && have > 0) {
+                            LOG.warn("server refused to resume {} at byte {}: starting again", url, have);
+                            Files.deleteIfExists(part);
+                            continue;
+                        } else {
+                            throw httpError(status, url, target);
+                        }
+                        if (remote.size >= 0 && total >= 0 && remote.size != total) {
+                            throw new IOException("the Hub announced " + remote.size + " bytes but the server sends " + total);
+                        }
+                        expectedSize = total;
+                        expectedSha = remote.sha256;
+                        writePartMeta(partMetaPath, url, expectedSize, expectedSha);
+                        long received = receive(response.connection, part, from, total, target.getFileName().toString());
+                        if (total >= 0 && received < total) {
+                            throw new IOException("transfer ended early at " + received + " of " + total + " bytes");
+                        }
+                        complete = true;
+                    } finally {
+                        response.connection.disconnect();
+                    }
+                }
+                if (complete) {
+                    long size = Files.size(part);
+                    String problem = null;
+                    String sha = null;
+                    if (expectedSize >= 0 && size != expectedSize) {
+                        problem = "size " + size + " bytes, expected " + expectedSize;
+                    } else {
+                        sha = sha256(part);
+                        if (expectedSha != null && !expectedSha.equals(sha)) {
+                            problem = "SHA-256 " + sha + ", the Hub says " + expectedSha;
+                        }
+                    }
+                    if (problem == null) {
+                        Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                        writeMeta(sibling(target, ".meta"), url, size, sha, Files.getLastModifiedTime(target).toMillis());
+                        Files.deleteIfExists(partMetaPath);
+                        LOG.info("downloaded {} ({} bytes, SHA-256 {}{})", target, size, sha,
+                                expectedSha != null ? ", matches the Hub" : ", no checksum from the server to compare");
+                        return;
+                    }
+                    Files.deleteIfExists(part);
+                    throw new CorruptDownloadException("downloaded " + target.getFileName() + " is corrupt (" + problem + ")");
+                }
+            } catch (DataUnavailableException e) {
+                throw e;
+            } catch (IOException e) {
+                if (!connectedOnce && isNoNetwork(e)) {
+                    throw unavailable(url, target, "the Hub cannot be reached (" + e + ")", e);
+                }
+                failures++;
+                if (failures > options.maxRetries()) {
+                    long kept = Files.exists(part) ? Files.size(part) : 0;
+                    throw new DataUnavailableException("downloading " + url + " failed " + failures + " times; last error: "
+                            + e.getMessage() + (kept > 0 ? ". The " + kept + " bytes received are kept in " + part
+                            + " and the next attempt resumes from there." : ""), e);
+                }
+                LOG.warn("download of {} interrupted ({}); retry {} of {} in {} ms", target.getFileName(),
+                        e.getMessage(), failures, options.maxRetries(), backoff);
+                sleep(backoff);
+                backoff *= 2;
+            }
+        }
+    }
+
+    /** Appends the body to {@code part} from offset {@code from}; returns the part's final size. */
+    private long receive(HttpURLConnection connection, Path part, long from, long total, String label) throws IOException {
+        ProgressBar bar = options.progress() ? new ProgressBar(System.err, label, from) : null;
+        long position = from;
+        try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                InputStream in = connection.getInputStream()) {
+            channel.truncate(from);
+            channel.position(from);
+            byte[] buffer = new byte[1 << 16];
+            ByteBuffer wrapped = ByteBuffer.wrap(buffer);
+            for (int n; (n = in.read(buffer)) >= 0;) {
+                wrapped.clear().limit(n);
+                while (wrapped.hasRemaining()) {
+                    channel.write(wrapped);
+                }
+                position += n;
+                if (bar != null) {
+                    bar.update(position, total);
+                }
+            }
+            channel.force(false);
+        } finally {
+            if (bar != null) {
+                bar.finish(position, total);
+            }
+        }
+        return position;
+    }
+
+    /** Size and checksum the Hub announces for a file, without downloading it. */
+    Remote probe(URI url) throws IOException {
+        Response response = open(url, -1, "HEAD");
+        response.connection.disconnect();
+        if (response.status != 200) {
+            throw httpError(response.status, url, null);
+        }
+        long size = response.remote.size >= 0 ? response.remote.size : response.connection.getContentLengthLong();
+        return new Remote(size, response.remote.sha256);
+    }
+
+    /** Sends the request, following redirects by hand; {@code from >= 0} asks for a range. */
+    private Response open(URI url, long from, String method) throws IOException {
+        URI current = url;
+        long linkedSize = -1;
+        String linkedSha = null;
+        for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
+            HttpURLConnection c = (HttpURLConnection) current.toURL().openConnection();
+            c.setInstanceFollowRedirects(false);
+            c.setConnectTimeout((int) options.timeout().toMillis());
+            c.setReadTimeout((int) options.timeout().toMillis());
+            c.setRequestMethod(method);
+            c.setRequestProperty("User-Agent", "gptcourse/0.1 (java; data pipeline)");
+            c.setRequestProperty("Accept-Encoding", "identity");
+            if (options.token() != null && sameHost(current, options.endpoint())) {
+                c.setRequestProperty("Authorization", "Bearer " + options.token());
+            }
+            if (from >= 0) {
+                c.setRequestProperty("Range", "bytes=" + from + "-");
+            }
+            int status = c.getResponseCode();
+            if (linkedSha == null) {
+                linkedSha = sha256Header(c.getHeaderField("X-Linked-Etag"));
+            }
+            if (linkedSize < 0 && c.getHeaderField("X-Linked-Size") != null) {
+                try {
+                    linkedSize = Long.parseLong(c.getHeaderField("X-Linked-Size").trim());
+                } catch (NumberFormatException ignored) {
+                    // not a size: ignore the header
+                }
+            }
+            if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
+                String location = c.getHeaderField("Location");
+                c.disconnect();
+                if (location == null) {
+                    throw new IOException("redirect " + status + " from " + current + " without a Location");
+                }
+                current = current.resolve(location);
+                continue;
+            }
+            return new Response(c, status, new Remote(linkedSize, linkedSha));
+        }
+        throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + url);
+    }
+
+    /** Throws for a refusal that retrying cannot fix; returns a retryable error otherwise. */
+    private IOException httpError(int status, URI url, Path target) {
+        String what = "HTTP " + status + " for " + url;
+        if (status == 401 || status == 403) {
+            throw unavailable(url, target, what + ": the Hub wants a valid access token"
+                    + " (set HF_TOKEN, and accept the dataset's terms on its page if it has any)", null);
+        }
+        if (status == 404) {
+            throw unavailable(url, target, what + ": no such file on the Hub"
+                    + " (check the repository and file name, and HF_ENDPOINT)", null);
+        }
+        if (status >= 400 && status < 500 && status != 408 && status != 429) {
+            throw unavailable(url, target, what, null);
+        }
+        return new IOException(what);
+    }
+
+    private DataUnavailableException unavailable(URI url, Path target, String why, Throwable cause) {
+        return new DataUnavailableException(why + ".\nDownload " + url + " yourself"
+                + (target == null ? "" : " and put it at " + target.toAbsolutePath()
+                + " (or anywhere, and pass that path)") + ".", cause);
+    }
+
+    private static boolean isNoNetwork(IOException e) {
+        return e instanceof UnknownHostException || e instanceof ConnectException
+                || e instanceof NoRouteToHostException
+                || (e instanceof SocketTimeoutException && String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("connect"));
+    }
+
+    private static boolean sameHost(URI a, URI b) {
+        return a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost()) && a.getPort() == b.getPort();
+    }
+
+    private static String sha256Header(String etag) {
+        if (etag == null) {
+            return null;
+        }
+        String value = etag.trim();
+        if (value.startsWith("W/")) {
+            value = value.substring(2);
+        }
+        value = value.replace("\"", "").toLowerCase(Locale.ROOT);
+        return SHA256.matcher(value).matches() ? value : null;
+    }
+
+    static String sha256(Path file) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (channel.read(buffer) >= 0) {
+                buffer.flip();
+                digest.update(buffer);
+                buffer.clear();
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static void writeMeta(Path path, URI url, long size, String sha, long mtime) throws IOException {
+        Properties p = new Properties();
+        p.setProperty("url", url.toString());
+        p.setProperty("size", Long.toString(size));
+        p.setProperty("sha256", sha);
+        p.setProperty("mtime", Long.toString(mtime));
+        writeProperties(path, p);
+    }
+
+    private static void writePartMeta(Path path, URI url, long size, String sha) throws IOException {
+        Properties p = new Properties();
+        p.setProperty("url", url.toString());
+        p.setProperty("size", Long.toString(size));
+        if (sha != null) {
+            p.setProperty("sha256", sha);
+        }
+        writeProperties(path, p);
+    }
+
+    static void writeProperties(Path path, Properties p) throws IOException {
+        Path tmp = Files.createTempFile(path.getParent(), path.getFileName().toString(), ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            p.store(out, "gptcourse cache metadata");
+        }
+        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static Properties readProperties(Path path) {
+        if (!Files.exists(path)) {
+            return null;
+        }
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(path)) {
+            p.load(in);
+            return p;
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("ignoring unreadable cache metadata {}: {}", path, e.toString());
+            return null;
+        }
+    }
+
+    static Path sibling(Path file, String suffix) {
+        return file.resolveSibling(file.getFileName() + suffix);
+    }
+
+    private static void checkRepoId(String repoId) {
+        if (repoId == null || !repoId.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new IllegalArgumentException("dataset repository " + repoId + " is not of the form owner/name,"
+                    + " e.g. roneneldan/TinyStories");
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DataUnavailableException("download interrupted", e);
+        }
+    }
+
+    /** What the Hub says about a file: size and SHA-256 (from {@code X-Linked-*}), if given. */
+    record Remote(long size, String sha256) {
+    }
+
+    private record Response(HttpURLConnection connection, int status, Remote remote) {
+    }
+
+    /** A transfer whose bytes failed the size or checksum check: retried like a dropped one. */
+    private static final class CorruptDownloadException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        CorruptDownloadException(String message) {
+            super(message);
+        }
+    }
+
+}

@@ -1,0 +1,245 @@
+package gptcourse.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TinyStoriesTest {
+
+    private static final String VALID = "TinyStories-valid.txt";
+
+    @TempDir
+    Path cache;
+
+    private FakeHub hub;
+    private byte[] fixture;
+    private List<String> fixtureStories;
+
+    @BeforeEach
+    void startHub() throws IOException {
+        hub = new FakeHub();
+        // The stand-in corpus, repeated so transfers span many buffers.
+        StringBuilder text = new StringBuilder();
+        fixtureStories = new ArrayList<>();
+        List<String> stories = TinyStories.standInStories();
+        for (int copy = 0; copy < 8; copy++) {
+            for (String story : stories) {
+                text.append(story).append('\n').append(Gpt2Tokenizer.END_OF_TEXT).append('\n');
+                fixtureStories.add(story);
+            }
+        }
+        fixture = text.toString().getBytes(StandardCharsets.UTF_8);
+        hub.put(VALID, fixture);
+    }
+
+    @AfterEach
+    void stopHub() {
+        hub.close();
+    }
+
+    private DownloadOptions options() {
+        return new DownloadOptions(hub.endpoint(), null, cache, false, false, 3, Duration.ofMillis(1), Duration.ofSeconds(10));
+    }
+
+    private Path cachedFile() {
+        return new HubDownloader(options()).cachePath(TinyStories.REPO_ID, VALID);
+    }
+
+    @Test
+    void downloadsThroughTheRedirectAndThenUsesTheCache() throws IOException {
+        TextDataset dataset = TinyStories.load("validation", options());
+        assertEquals(fixtureStories.size(), dataset.size());
+        assertEquals(fixtureStories.get(0), dataset.text(0));
+        assertEquals(fixtureStories.get(fixtureStories.size() - 1), dataset.text(dataset.size() - 1));
+        assertEquals("Dataset({features: ['text'], num_rows: " + fixtureStories.size() + "})", dataset.toString());
+        assertArrayEquals(fixture, Files.readAllBytes(cachedFile()));
+        assertTrue(hub.log.get(0).startsWith("GET /datasets/roneneldan/TinyStories/resolve/main/" + VALID), hub.log.toString());
+        assertTrue(hub.log.get(1).startsWith("GET /cdn/" + VALID), hub.log.toString());
+        assertFalse(Files.exists(HubDownloader.sibling(cachedFile(), ".part")));
+
+        int requests = hub.log.size();
+        TextDataset again = TinyStories.load("validation", options());
+        assertEquals(dataset.size(), again.size());
+        assertEquals(requests, hub.log.size(), "a good cached file must not be fetched again");
+        assertEquals(dataset.fingerprint(), again.fingerprint());
+    }
+
+    @Test
+    void resumesADroppedTransferWithRange() throws IOException {
+        hub.dropAfterBytes = 20_000;
+        hub.dropTransfers.set(1);
+        TextDataset dataset = TinyStories.load("validation", options());
+        assertEquals(fixtureStories.size(), dataset.size());
+        assertArrayEquals(fixture, Files.readAllBytes(cachedFile()));
+        assertEquals(2, hub.cdnGets(), hub.log.toString());
+        assertTrue(hub.log.stream().anyMatch(l -> l.startsWith("GET /cdn/") && l.contains("range=bytes=20000-")),
+                hub.log.toString());
+    }
+
+    @Test
+    void resumesAPartialFileLeftByAKilledProcess() throws IOException {
+        Path target = cachedFile();
+        Files.createDirectories(target.getParent());
+        Files.write(HubDownloader.sibling(target, ".part"), java.util.Arrays.copyOf(fixture, 12_345));
+        Properties partMeta = new Properties();
+        partMeta.setProperty("url", new HubDownloader(options()).datasetUrl(TinyStories.REPO_ID, VALID).toString());
+        partMeta.setProperty("size", Integer.toString(fixture.length));
+        partMeta.setProperty("sha256", Gpt2Tokenizer.sha256(fixture));
+        HubDownloader.writeProperties(HubDownloader.sibling(target, ".part.meta"), partMeta);
+
+        TinyStories.load("validation", options());
+        assertArrayEquals(fixture, Files.readAllBytes(target));
+        assertEquals(1, hub.cdnGets(), hub.log.toString());
+        assertTrue(hub.log.stream().anyMatch(l -> l.contains("range=bytes=12345-")), hub.log.toString());
+    }
+
+    @Test
+    void restartsWhenTheServerIgnoresRange() throws IOException {
+        hub.ignoreRange = true;
+        hub.dropAfterBytes = 30_000;
+        hub.dropTransfers.set(1);
+        TinyStories.load("validation", options());
+        assertArrayEquals(fixture, Files.readAllBytes(cachedFile()));
+    }
+
+    @Test
+    void retriesACorruptTransferAndFailsClearlyIfItStaysCorrupt() throws IOException {
+        hub.corruptTransfers.set(1);
+        TinyStories.load("validation", options());
+        assertArrayEquals(fixture, Files.readAllBytes(cachedFile()));
+        assertEquals(2, hub.cdnGets());
+
+        Files.delete(cachedFile());
+        Files.delete(HubDownloader.sibling(cachedFile(), ".meta"));
+        hub.corruptTransfers.set(100);
+        DataUnavailableException e = assertThrows(DataUnavailableException.class,
+                () -> TinyStories.load("validation", options()));
+        assertTrue(e.getMessage().contains("SHA-256"), e.getMessage());
+        assertFalse(Files.exists(cachedFile()), "a corrupt download must never land in the cache");
+    }
+
+    @Test
+    void repairsACorruptOrTruncatedCachedFile() throws IOException {
+        TinyStories.load("validation", options());
+        Path target = cachedFile();
+
+        byte[] corrupt = fixture.clone();
+        corrupt[100] ^= 1; // same size, different bytes
+        Files.write(target, corrupt);
+        Files.setLastModifiedTime(target, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+        TextDataset repaired = TinyStories.load("validation", options());
+        assertArrayEquals(fixture, Files.readAllBytes(target));
+        assertEquals(fixtureStories.get(0), repaired.text(0));
+        assertEquals(2, hub.cdnGets());
+
+        Files.write(target, java.util.Arrays.copyOf(fixture, 999)); // truncated
+        TinyStories.load("validation", options());
+        assertArrayEquals(fixture, Files.readAllBytes(target));
+        assertEquals(3, hub.cdnGets());
+    }
+
+    @Test
+    void offlineWithoutCacheSaysWhatToDownloadAndWhere() {
+        DataUnavailableException e = assertThrows(DataUnavailableException.class,
+                () -> TinyStories.load("validation", options().withOffline(true)));
+        String message = e.getMessage();
+        assertTrue(message.contains("/datasets/roneneldan/TinyStories/resolve/main/TinyStories-valid.txt"), message);
+        assertTrue(message.contains(cachedFile().toAbsolutePath().toString()), message);
+        assertTrue(message.contains("HF_HUB_OFFLINE"), message);
+        assertTrue(message.contains("TinyStories.standIn(\"validation\")"), message);
+        assertTrue(hub.log.isEmpty(), "offline means no request at all");
+    }
+
+    @Test
+    void unreachableHubWithoutCacheSaysWhatToDownloadAndWhere() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        DownloadOptions unreachable = options().withEndpoint(URI.create("http://127.0.0.1:" + closedPort));
+        DataUnavailableException e = assertThrows(DataUnavailableException.class,
+                () -> TinyStories.load("train", unreachable));
+        assertTrue(e.getMessage().contains("cannot be reached"), e.getMessage());
+        assertTrue(e.getMessage().contains("TinyStories-train.txt"), e.getMessage());
+    }
+
+    @Test
+    void sendsTheTokenToTheHubOnly() {
+        hub.requiredToken = "hf_secret";
+        DataUnavailableException e = assertThrows(DataUnavailableException.class,
+                () -> TinyStories.load("validation", options()));
+        assertTrue(e.getMessage().contains("HF_TOKEN"), e.getMessage());
+        TextDataset dataset = TinyStories.load("validation", options().withToken("hf_secret"));
+        assertEquals(fixtureStories.size(), dataset.size());
+        assertTrue(hub.log.stream().filter(l -> l.startsWith("GET /cdn/")).allMatch(l -> l.endsWith("auth=false")),
+                hub.log.toString());
+    }
+
+    @Test
+    void missingFileOnTheHubIsNotRetried() {
+        DataUnavailableException e = assertThrows(DataUnavailableException.class,
+                () -> TinyStories.load("train", options()));
+        assertTrue(e.getMessage().contains("404"), e.getMessage());
+        assertEquals(1, hub.log.size(), hub.log.toString());
+    }
+
+    @Test
+    void loadsALocalFileOrDirectory(@TempDir Path dir) throws IOException {
+        Files.write(dir.resolve("TinyStories-train.txt"), fixture);
+        assertEquals(fixtureStories.size(), TinyStories.load("train", dir).size());
+        assertEquals(fixtureStories.size(), TinyStories.load("train", dir.resolve("TinyStories-train.txt")).size());
+        DataUnavailableException e = assertThrows(DataUnavailableException.class, () -> TinyStories.load("validation", dir));
+        assertTrue(e.getMessage().contains("TinyStories-valid.txt") && e.getMessage().contains("TinyStories-train.txt"),
+                e.getMessage());
+    }
+
+    @Test
+    void loadOrStandInFallsBackOnlyWhenTheDataIsUnavailable() {
+        TextDataset offline = TinyStories.loadOrStandIn("validation", options().withOffline(true));
+        assertTrue(offline.isStandIn());
+        assertEquals(TinyStories.STAND_IN_VALIDATION_STORIES, offline.size());
+        TextDataset online = TinyStories.loadOrStandIn("validation", options());
+        assertFalse(online.isStandIn());
+        assertEquals(fixtureStories.size(), online.size());
+    }
+
+    @Test
+    void rejectsUnknownSplits() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TinyStories.fileName("test"));
+        assertTrue(e.getMessage().contains("\"test\"") && e.getMessage().contains("\"validation\""), e.getMessage());
+    }
+
+    @Test
+    void standInCorpusIsLabelledAndSplit() {
+        TextDataset train = TinyStories.standIn("train");
+        TextDataset validation = TinyStories.standIn("validation");
+        assertEquals(TinyStories.standInStories().size(), train.size() + validation.size());
+        assertEquals(TinyStories.STAND_IN_VALIDATION_STORIES, validation.size());
+        assertTrue(train.size() >= 30);
+        assertTrue(train.isStandIn());
+        assertTrue(train.toString().contains("stand-in") && train.toString().contains("not TinyStories"), train.toString());
+        assertTrue(train.text(0).startsWith("Once upon a time"));
+        for (String story : train) {
+            assertFalse(story.isBlank());
+            assertFalse(story.contains(Gpt2Tokenizer.END_OF_TEXT));
+        }
+    }
+}
