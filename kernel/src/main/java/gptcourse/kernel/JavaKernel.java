@@ -149,7 +149,9 @@ public final class JavaKernel extends BaseKernel {
                 startupNotes.add("IJAVA_CLASSPATH entry '" + entry + "' could not be read: " + e.getMessage());
             }
         }
+        LOG.info("JShell built in {} ms", (System.nanoTime() - t0) / 1_000_000);
         runStartup(shell, "built-in startup script", courseStartupScript());
+        LOG.info("Startup script done at {} ms", (System.nanoTime() - t0) / 1_000_000);
         for (String glob : config.startupScriptsPaths()) {
             try {
                 for (Path p : new GlobFinder(glob).computeMatchingFiles()) {
@@ -822,7 +824,9 @@ public final class JavaKernel extends BaseKernel {
                 int lineStart = src.lastIndexOf('\n', (int) pos - 1) + 1;
                 int lineEnd = src.indexOf('\n', (int) pos);
                 if (lineEnd < 0) lineEnd = src.length();
-                int lineNo = startLine + countNewlines(src, (int) pos) + 1;
+                int lead = 0;
+                while (lead < src.length() && Character.isWhitespace(src.charAt(lead))) lead++;
+                int lineNo = startLine + countNewlines(src, (int) pos) - countNewlines(src, lead) + 1;
                 String[] msgLines = message.split("\n");
                 lines.add(red("error: " + msgLines[0]) + "  (cell line " + lineNo + ")");
                 for (int i = 1; i < msgLines.length; i++) {
