@@ -38,7 +38,7 @@ export GPTCOURSE_KERNEL_NAME="java-gptcourse-test"
 if [[ $build -eq 1 ]]; then
   echo "== build"
   (cd "$root" && mvn -B -q -DskipTests package -pl kernel -am)
-  "$here/launch-kernel.sh" --make-cds >/dev/null 2>&1 || echo "(no class-data archive; the kernel starts slower)"
+  rm -f "$root/kernel/target/kernel.jsa"  # remade for the new jars by install-kernel.sh
 fi
 "$here/install-kernel.sh" --prefix "$work/prefix" --name "$GPTCOURSE_KERNEL_NAME" --skip-build
 

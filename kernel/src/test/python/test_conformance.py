@@ -156,6 +156,12 @@ class JavaKernelProtocol(unittest.TestCase):
             self.assertEqual(host, cf["ip"], line)
             self.assertIn(int(port), ports, line)
 
+    def test_comm_info_reply_is_valid(self):
+        msg_id = self.kc.comm_info()
+        reply = self.kc.get_shell_msg(timeout=20)
+        jupyter_kernel_test.validate_message(reply, "comm_info_reply", msg_id)
+        self.assertEqual(reply["content"]["status"], "ok")
+
     def test_restart_gives_a_fresh_kernel(self):
         self.run_cell("int beforeRestart = 1;")
         self.km.restart_kernel(now=False)

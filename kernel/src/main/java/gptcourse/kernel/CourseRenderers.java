@@ -47,16 +47,21 @@ final class CourseRenderers {
         renderer.createRegistration(INDArray.class)
                 .preferring(MIMEType.TEXT_PLAIN)
                 .register((arr, ctx) -> ctx.renderIfRequested(MIMEType.TEXT_PLAIN, () -> describeArray("INDArray", arr)));
-        registerTensor(renderer);
+        registerTensor(renderer, TENSOR_CLASS);
     }
 
+    /**
+     * Registers the Tensor renderer by class name, so the kernel builds before the class exists.
+     *
+     * @param className a class with {@code long[] shape()} and {@code INDArray data()}
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static void registerTensor(Renderer renderer) {
+    static void registerTensor(Renderer renderer, String className) {
         Class tensor;
         try {
-            tensor = Class.forName(TENSOR_CLASS, false, CourseRenderers.class.getClassLoader());
+            tensor = Class.forName(className, false, CourseRenderers.class.getClassLoader());
         } catch (ClassNotFoundException e) {
-            LOG.debug("{} is not on the classpath; no Tensor renderer", TENSOR_CLASS);
+            LOG.debug("{} is not on the classpath; no Tensor renderer", className);
             return;
         }
         Method shape;
@@ -65,7 +70,7 @@ final class CourseRenderers {
             shape = tensor.getMethod("shape");
             data = tensor.getMethod("data");
         } catch (NoSuchMethodException e) {
-            LOG.warn("{} has no shape()/data(); it is shown with toString()", TENSOR_CLASS);
+            LOG.warn("{} has no shape()/data(); it is shown with toString()", className);
             return;
         }
         renderer.createRegistration(tensor)

@@ -23,11 +23,20 @@ final class ExitGuard extends SecurityManager {
 
     /** Installs the guard; logs a warning if this JDK doesn't allow it. */
     static void install() {
+        // JDK 17 prints four "terminally deprecated" lines to stderr here; the kernel log needs none of them.
+        java.io.PrintStream err = System.err;
+        RuntimeException refused = null;
+        System.setErr(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         try {
             System.setSecurityManager(new ExitGuard());
         } catch (UnsupportedOperationException | SecurityException e) {
+            refused = e;
+        } finally {
+            System.setErr(err);
+        }
+        if (refused != null) {
             LOG.warn("System.exit in a cell can't be blocked on this JDK ({}); a cell that calls it ends the kernel.",
-                    e.getMessage());
+                    refused.getMessage());
         }
     }
 

@@ -668,7 +668,7 @@ public final class JavaKernel extends BaseKernel {
     }
 
     /**
-     * Replaces the library's kernel_info, history, interrupt and shutdown handlers, whose replies
+     * Replaces the library's kernel_info, history, interrupt, shutdown and comm_info handlers, whose replies
      * lack the {@code status} field (and, for history, the array encoding) the protocol requires.
      */
     @Override
@@ -678,6 +678,17 @@ public final class JavaKernel extends BaseKernel {
         connection.setHandler(MessageType.HISTORY_REQUEST, this::handleHistory);
         connection.setHandler(MessageType.INTERRUPT_REQUEST, this::handleInterrupt);
         connection.setHandler(MessageType.SHUTDOWN_REQUEST, this::handleShutdown);
+        connection.setHandler(MessageType.COMM_INFO_REQUEST, this::handleCommInfo);
+    }
+
+    /** comm_info_reply content; the course opens no comms. */
+    record CommInfoOk(String status, Map<String, Object> comms) {
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void handleCommInfo(ShellReplyEnvironment env, Message<?> request) {
+        env.setBusyDeferIdle();
+        env.reply(new Message(env.getContext(), MessageType.COMM_INFO_REPLY, new CommInfoOk("ok", Map.of())));
     }
 
     /** kernel_info_reply with the {@code status} field. */
