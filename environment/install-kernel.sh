@@ -34,7 +34,7 @@ if [[ ! -f "$jar" || ! -d "$root/kernel/target/kernel-lib" ]]; then
   exit 1
 fi
 
-if [[ $build -eq 1 || ! -f "$root/kernel/target/kernel.jsa" ]]; then
+if [[ $build -eq 1 || ! -f "$root/kernel/target/kernel.jsa" || "$jar" -nt "$root/kernel/target/kernel.jsa" ]]; then
   echo "Making the kernel's class-data archive (faster start)..."
   "$here/launch-kernel.sh" --make-cds >/dev/null 2>&1 || echo "(no class-data archive: the kernel works, but starts slower)"
 fi

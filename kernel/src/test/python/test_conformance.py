@@ -46,6 +46,7 @@ class JavaKernelConformance(jupyter_kernel_test.KernelTests):
     code_history_pattern = "6*"
     supported_history_operations = ("tail", "range", "search")
     code_inspect_sample = "Math.abs"
+    code_clear_output = 'System.out.println("soon gone"); clearOutput();'
 
 
 class JavaKernelProtocol(unittest.TestCase):

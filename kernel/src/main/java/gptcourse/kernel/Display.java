@@ -68,6 +68,18 @@ public final class Display {
         return JavaKernel.current().getRenderer().renderAs(obj, mimes);
     }
 
+    /** Clears this cell's output now. */
+    public static void clearOutput() {
+        JavaKernel.current().clearOutput(false);
+    }
+
+    /**
+     * @param wait true to clear only when the next output arrives (smooth in-place animation)
+     */
+    public static void clearOutput(boolean wait) {
+        JavaKernel.current().clearOutput(wait);
+    }
+
     private static String show(DisplayData data) {
         DisplayData copy = new DisplayData(data);
         String id = copy.hasDisplayId() ? copy.getDisplayId() : UUID.randomUUID().toString();

@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import io.github.spencerpark.jupyter.channels.JupyterConnection;
+import io.github.spencerpark.jupyter.channels.ShellHandler;
 import io.github.spencerpark.jupyter.channels.ShellReplyEnvironment;
 import io.github.spencerpark.jupyter.kernel.BaseKernel;
 import io.github.spencerpark.jupyter.kernel.LanguageInfo;
@@ -36,8 +37,10 @@ import io.github.spencerpark.jupyter.kernel.magic.MagicParser;
 import io.github.spencerpark.jupyter.kernel.util.GlobFinder;
 import io.github.spencerpark.jupyter.messages.Message;
 import io.github.spencerpark.jupyter.messages.MessageType;
+import io.github.spencerpark.jupyter.messages.publish.PublishClearOutput;
 import io.github.spencerpark.jupyter.messages.reply.InterruptReply;
 import io.github.spencerpark.jupyter.messages.reply.KernelInfoReply;
+import io.github.spencerpark.jupyter.messages.request.ExecuteRequest;
 import io.github.spencerpark.jupyter.messages.request.HistoryRequest;
 import io.github.spencerpark.jupyter.messages.request.KernelInfoRequest;
 import io.github.spencerpark.jupyter.messages.request.ShutdownRequest;
@@ -94,6 +97,7 @@ public final class JavaKernel extends BaseKernel {
     private final CompletableFuture<JShell> ready = new CompletableFuture<>();
     private final Set<String> addedClasspath = new LinkedHashSet<>();
 
+    private volatile ShellReplyEnvironment executeEnv;
     private volatile boolean interruptRequested;
     private volatile boolean timedOut;
 
@@ -449,6 +453,19 @@ public final class JavaKernel extends BaseKernel {
         return out;
     }
 
+    /**
+     * Clears the running cell's output ({@code clear_output}).
+     *
+     * @param wait true to clear only when the next output arrives (no flicker in animations)
+     */
+    void clearOutput(boolean wait) {
+        ShellReplyEnvironment env = executeEnv;
+        if (env == null) return;
+        System.out.flush();
+        System.err.flush();
+        env.publish(wait ? PublishClearOutput.BEFORE_NEXT_OUTPUT : PublishClearOutput.NOW);
+    }
+
     // ------------------------------------------------------------------ interrupt, shutdown
 
     @Override
@@ -674,6 +691,16 @@ public final class JavaKernel extends BaseKernel {
     @Override
     public void becomeHandlerForConnection(JupyterConnection connection) {
         super.becomeHandlerForConnection(connection);
+        // Keep the running cell's reply environment, for clear_output (the base library has no hook for it).
+        ShellHandler<ExecuteRequest> execute = connection.getHandler(MessageType.EXECUTE_REQUEST);
+        connection.setHandler(MessageType.EXECUTE_REQUEST, (env, message) -> {
+            executeEnv = env;
+            try {
+                execute.handle(env, message);
+            } finally {
+                executeEnv = null;
+            }
+        });
         connection.setHandler(MessageType.KERNEL_INFO_REQUEST, this::handleKernelInfo);
         connection.setHandler(MessageType.HISTORY_REQUEST, this::handleHistory);
         connection.setHandler(MessageType.INTERRUPT_REQUEST, this::handleInterrupt);
