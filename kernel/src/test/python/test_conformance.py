@@ -157,6 +157,35 @@ class JavaKernelProtocol(unittest.TestCase):
             self.assertEqual(host, cf["ip"], line)
             self.assertIn(int(port), ports, line)
 
+    def test_silent_execution_publishes_nothing_but_keeps_state(self):
+        while True:  # drain iopub
+            try:
+                self.kc.get_iopub_msg(timeout=0.5)
+            except Exception:
+                break
+        msg_id = self.kc.execute('int silentVar = 5; System.out.println("hidden");', silent=True)
+        reply = self.kc.get_shell_msg(timeout=30)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        self.assertEqual(reply["content"]["status"], "ok")
+        seen = []
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=5)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            seen.append(msg["msg_type"])
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        self.assertEqual(seen, ["status", "status"])
+        content, outputs = self.run_cell("silentVar")
+        self.assertEqual(outputs[-1]["content"]["data"]["text/plain"], "5")
+
+    def test_store_history_false_keeps_the_count(self):
+        counts = []
+        for _ in range(2):
+            self.kc.execute("1", store_history=False)
+            counts.append(self.kc.get_shell_msg(timeout=30)["content"]["execution_count"])
+        self.assertEqual(counts[0], counts[1])
+
     def test_comm_info_reply_is_valid(self):
         msg_id = self.kc.comm_info()
         reply = self.kc.get_shell_msg(timeout=20)

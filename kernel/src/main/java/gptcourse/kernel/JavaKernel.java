@@ -30,6 +30,7 @@ import io.github.spencerpark.jupyter.kernel.BaseKernel;
 import io.github.spencerpark.jupyter.kernel.LanguageInfo;
 import io.github.spencerpark.jupyter.kernel.ReplacementOptions;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
 import io.github.spencerpark.jupyter.kernel.history.HistoryEntry;
 import io.github.spencerpark.jupyter.kernel.history.HistoryManager;
 import io.github.spencerpark.jupyter.kernel.magic.CellMagicParseContext;
@@ -38,6 +39,8 @@ import io.github.spencerpark.jupyter.kernel.util.GlobFinder;
 import io.github.spencerpark.jupyter.messages.Message;
 import io.github.spencerpark.jupyter.messages.MessageType;
 import io.github.spencerpark.jupyter.messages.publish.PublishClearOutput;
+import io.github.spencerpark.jupyter.messages.reply.ErrorReply;
+import io.github.spencerpark.jupyter.messages.reply.ExecuteReply;
 import io.github.spencerpark.jupyter.messages.reply.InterruptReply;
 import io.github.spencerpark.jupyter.messages.reply.KernelInfoReply;
 import io.github.spencerpark.jupyter.messages.request.ExecuteRequest;
@@ -98,6 +101,7 @@ public final class JavaKernel extends BaseKernel {
     private final Set<String> addedClasspath = new LinkedHashSet<>();
 
     private volatile ShellReplyEnvironment executeEnv;
+    private volatile boolean storeHistory = true;
     private volatile boolean interruptRequested;
     private volatile boolean timedOut;
 
@@ -245,23 +249,52 @@ public final class JavaKernel extends BaseKernel {
 
     @Override
     public DisplayData eval(String code) throws Exception {
+        return eval(code, storeHistory);
+    }
+
+    /**
+     * @param record whether the cell goes into the history ({@code store_history})
+     */
+    private DisplayData eval(String code, boolean record) throws Exception {
         int count = executionCount.get() - 1;
         interruptRequested = false;
         timedOut = false;
         JShell shell = shell();
         flushStartupNotes();
+        String output = "";
         try {
             Object value = runCell(shell, code);
             DisplayData out = value == NO_VALUE ? null : toDisplayData(value);
-            history.add(count, code, out == null ? "" : String.valueOf(out.getData(io.github.spencerpark.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN)));
+            if (out != null) output = String.valueOf(out.getData(MIMEType.TEXT_PLAIN));
             return out;
-        } catch (Exception e) {
-            history.add(count, code, "");
-            throw e;
         } finally {
+            if (record) history.add(count, code, output);
             control().clearResults();
             System.out.flush();
             System.err.flush();
+        }
+    }
+
+    /**
+     * A {@code silent} execute_request: run the code, publish nothing, keep the execution count.
+     */
+    private void executeSilently(ShellReplyEnvironment env, Message<ExecuteRequest> message) {
+        env.setBusyDeferIdle();
+        java.io.PrintStream out = System.out;
+        java.io.PrintStream err = System.err;
+        java.io.PrintStream sink = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        System.setOut(sink);
+        System.setErr(sink);
+        try {
+            eval(message.getContent().getCode(), false);
+            env.defer().reply(new ExecuteReply(executionCount.get(), Map.of()));
+        } catch (Exception e) {
+            ErrorReply error = ErrorReply.of(e);
+            error.setExecutionCount(executionCount.get());
+            env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), error);
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
         }
     }
 
@@ -694,11 +727,20 @@ public final class JavaKernel extends BaseKernel {
         // Keep the running cell's reply environment, for clear_output (the base library has no hook for it).
         ShellHandler<ExecuteRequest> execute = connection.getHandler(MessageType.EXECUTE_REQUEST);
         connection.setHandler(MessageType.EXECUTE_REQUEST, (env, message) -> {
+            ExecuteRequest request = message.getContent();
+            if (request.isSilent()) {
+                executeSilently(env, message);
+                return;
+            }
             executeEnv = env;
+            storeHistory = request.shouldStoreHistory();
             try {
                 execute.handle(env, message);
             } finally {
                 executeEnv = null;
+                // store_history=false: the cell gets the current number but does not use it up (as in IPython)
+                if (!storeHistory) executionCount.decrementAndGet();
+                storeHistory = true;
             }
         });
         connection.setHandler(MessageType.KERNEL_INFO_REQUEST, this::handleKernelInfo);
