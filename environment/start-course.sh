@@ -53,6 +53,7 @@ fi
 
 "$here/install-kernel.sh"
 
+if [[ $(id -u) -eq 0 ]]; then extra+=(--allow-root); fi  # containers often run as root
 echo "Opening $dir with '$app' on port $port (the URL with its token is printed below)..."
 cd "$dir"
 # shellcheck disable=SC2086
