@@ -110,6 +110,7 @@ public final class JavaKernel extends BaseKernel {
      */
     public JavaKernel(KernelConfig config) {
         this.config = config;
+        this.startupNotes.addAll(config.problems());
         this.magics = new KernelMagics(this, new MavenResolver());
         CourseRenderers.registerAll(getRenderer());
         current = this;

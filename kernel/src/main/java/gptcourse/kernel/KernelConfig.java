@@ -26,9 +26,10 @@ import java.util.concurrent.TimeUnit;
  * @param startupScript       inline startup code, or empty
  * @param compilerOptions     extra javac options
  * @param timeoutMillis       per-statement limit in ms, or -1 for none
+ * @param problems            settings that could not be used, as sentences for the student
  */
 public record KernelConfig(List<String> classpath, List<String> startupScriptsPaths, String startupScript,
-                           List<String> compilerOptions, long timeoutMillis) {
+                           List<String> compilerOptions, long timeoutMillis, List<String> problems) {
 
     /** @return the settings from this process's environment */
     public static KernelConfig fromEnvironment() {
@@ -37,16 +38,25 @@ public record KernelConfig(List<String> classpath, List<String> startupScriptsPa
 
     /**
      * @param env environment variables
-     * @return the settings they describe
-     * @throws IllegalArgumentException if {@code IJAVA_TIMEOUT} can't be read
+     * @return the settings they describe; an unreadable {@code IJAVA_TIMEOUT} means no timeout and a
+     *         problem, so that a typo doesn't stop the kernel from starting
      */
     public static KernelConfig fromMap(Map<String, String> env) {
+        List<String> problems = new ArrayList<>();
+        long timeout;
+        try {
+            timeout = parseTimeout(env.get("IJAVA_TIMEOUT"));
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage() + " Running without a timeout.");
+            timeout = -1;
+        }
         return new KernelConfig(
                 splitPath(env.get("IJAVA_CLASSPATH")),
                 splitPath(env.get("IJAVA_STARTUP_SCRIPTS_PATH")),
                 env.getOrDefault("IJAVA_STARTUP_SCRIPT", ""),
                 splitWords(env.get("IJAVA_COMPILER_OPTS")),
-                parseTimeout(env.get("IJAVA_TIMEOUT")));
+                timeout,
+                List.copyOf(problems));
     }
 
     static List<String> splitPath(String value) {

@@ -44,4 +44,12 @@ class KernelConfigTest {
                 () -> KernelConfig.parseTimeout("soon"));
         assertTrue(e.getMessage().contains("IJAVA_TIMEOUT is 'soon'"), e.getMessage());
     }
+
+    @Test
+    void anUnreadableTimeoutIsAProblemNotACrash() {
+        KernelConfig c = KernelConfig.fromMap(Map.of("IJAVA_TIMEOUT", "10 FORTNIGHTS"));
+        assertEquals(-1, c.timeoutMillis());
+        assertEquals(1, c.problems().size());
+        assertTrue(c.problems().get(0).contains("Running without a timeout"), c.problems().get(0));
+    }
 }
