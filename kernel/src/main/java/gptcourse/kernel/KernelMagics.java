@@ -72,7 +72,13 @@ final class KernelMagics {
         for (String glob : globs) {
             int found = 0;
             GlobFinder finder = new GlobFinder(glob);
-            for (Path p : filesOnly ? finder.computeMatchingFiles() : finder.computeMatchingPaths()) {
+            Iterable<Path> matches;
+            try {
+                matches = filesOnly ? finder.computeMatchingFiles() : finder.computeMatchingPaths();
+            } catch (java.nio.file.NoSuchFileException e) {
+                matches = List.of();
+            }
+            for (Path p : matches) {
                 kernel.addToClasspath(p);
                 found++;
             }

@@ -31,15 +31,21 @@ import org.slf4j.LoggerFactory;
  * Resolves {@code %maven} coordinates and {@code %%loadFromPOM} dependencies, with their
  * dependencies, from Maven Central into the local Maven repository (the same cache Maven uses,
  * so anything the course build already downloaded works offline).
+ *
+ * <p>{@code GPTCOURSE_MAVEN_CENTRAL} replaces Maven Central's URL (a mirror; the tests point it at
+ * a closed port to check the offline path).
  */
 final class MavenResolver {
     private static final Logger LOG = LoggerFactory.getLogger(MavenResolver.class);
     static final String CENTRAL_URL = "https://repo.maven.apache.org/maven2/";
 
     private final Path localRepository;
+    private final String centralUrl;
     private RepositorySystem system;
 
     MavenResolver() {
+        String mirror = System.getenv("GPTCOURSE_MAVEN_CENTRAL");
+        this.centralUrl = mirror == null || mirror.isBlank() ? CENTRAL_URL : mirror;
         String configured = System.getProperty("maven.repo.local");
         this.localRepository = configured != null ? Path.of(configured)
                 : Path.of(System.getProperty("user.home"), ".m2", "repository");
@@ -116,7 +122,7 @@ final class MavenResolver {
             throws Exception {
         RepositorySystem sys = system();
         List<RemoteRepository> repos = new ArrayList<>();
-        repos.add(new RemoteRepository.Builder("central", "default", CENTRAL_URL).build());
+        repos.add(new RemoteRepository.Builder("central", "default", centralUrl).build());
         repos.addAll(extraRepos);
         try (RepositorySystemSession.CloseableSession session = new SessionBuilderSupplier(sys).get()
                 .withLocalRepositoryBaseDirectories(localRepository)
@@ -141,7 +147,7 @@ final class MavenResolver {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof UnknownHostException || t instanceof ConnectException
                     || t instanceof java.net.SocketTimeoutException || t instanceof java.net.NoRouteToHostException) {
-                return "couldn't reach Maven Central (" + t.getClass().getSimpleName() + ": " + t.getMessage()
+                return "couldn't reach Maven Central at " + centralUrl + " (" + t.getClass().getSimpleName() + ": " + t.getMessage()
                         + ") to download " + what + ". Offline, only artifacts already in " + localRepository
                         + " can be used.";
             }
