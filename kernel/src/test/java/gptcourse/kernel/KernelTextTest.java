@@ -1,0 +1,44 @@
+package gptcourse.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/** The kernel's text helpers: magic lines, indents, startup imports. */
+class KernelTextTest {
+    @Test
+    void magicLinesAreBlankedAtTheSameOffsets() {
+        String cell = "%maven a:b:1\nint x = 1;";
+        String masked = JavaKernel.maskMagics(cell);
+        assertEquals(cell.length(), masked.length());
+        assertEquals("            \nint x = 1;", masked);
+    }
+
+    @Test
+    void magicArgumentsMayBeQuoted() {
+        assertEquals(List.of("jars", "my dir/a.jar", "b.jar"), JavaKernel.splitMagicArgs("jars \"my dir/a.jar\" b.jar"));
+    }
+
+    @Test
+    void indentIsFourSpacesPerOpenBracket() {
+        assertEquals("    ", JavaKernel.indentFor("for (int i = 0; i < 3; i++) {"));
+        assertEquals("        ", JavaKernel.indentFor("if (a) {\n    if (b) {"));
+        assertEquals("    ", JavaKernel.indentFor("String s = \"{{\" + ("));
+    }
+
+    @Test
+    void startupScriptSkipsCoursePackagesThatDoNotExistYet() {
+        String script = JavaKernel.courseStartupScript();
+        assertTrue(script.contains("import static gptcourse.kernel.Display.*;"));
+        assertTrue(script.contains("import org.nd4j.linalg.factory.Nd4j;"));
+        for (String pkg : List.of("gptcourse.model", "gptcourse.grading")) {
+            assertEquals(JavaKernel.packageExists(pkg), script.contains("import " + pkg + ".*;"), pkg);
+        }
+        assertFalse(JavaKernel.packageExists("gptcourse.no_such_package"));
+        assertTrue(JavaKernel.packageExists("gptcourse.kernel"));
+    }
+}
