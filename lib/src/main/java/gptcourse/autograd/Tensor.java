@@ -219,6 +219,7 @@ public final class Tensor implements AutoCloseable {
             for (Tensor t : order) {
                 t.freeGraph(t != this);
             }
+            Buffers.collectOccasionally();
         }
     }
 
@@ -694,7 +695,27 @@ public final class Tensor implements AutoCloseable {
         Arrays.fill(padded, 1);
         System.arraycopy(in, 0, padded, shape.length - in.length, in.length);
         INDArray src = Arrays.equals(padded, in) ? a.data : flatRows(a.data, 1).reshape(padded);
-        return result(src.broadcast(shape), (g, o) -> reduceInto(g, a), a);
+        return result(broadcastTo(src, shape), (g, o) -> reduceInto(g, a), a);
+    }
+
+    /** {@code x} repeated along its size-1 dimensions to {@code shape}, into a new array. (A broadcasting
+     *  add onto zeros: libnd4j's own broadcast/broadcast_to is about 70x slower here.) */
+    static INDArray broadcastTo(INDArray x, long[] shape) {
+        INDArray z = Buffers.empty(x.dataType(), shape);
+        z.assign(0);
+        Nd4j.exec(new AddOp(new INDArray[] {z, x}, new INDArray[] {z}));
+        return z;
+    }
+
+    /** The same values laid out row-major in their own memory (this tensor itself if already so). */
+    public Tensor contiguous() {
+        Tensor a = this;
+        if (isPlainC(a.data()) && a.data.length() == a.data.data().length()) {
+            return a;
+        }
+        INDArray out = Buffers.empty(a.dtype(), a.shape());
+        out.assign(a.data);
+        return result(out, (g, o) -> a.accumulate(g, o.takeGradOwner()), a);
     }
 
     /** Reorders dimensions (a view), like {@code tensor.permute(dims)}. */
@@ -784,7 +805,7 @@ public final class Tensor implements AutoCloseable {
         INDArray out = mean ? a.data.mean(keepDim, ds) : a.data.sum(keepDim, ds);
         double scale = mean ? 1.0 / count : 1.0;
         return result(out, (g, o) -> {
-            INDArray expanded = g.reshape(keptShape).broadcast(inShape);
+            INDArray expanded = broadcastTo(g.reshape(keptShape), inShape);
             if (scale != 1.0) {
                 expanded.muli(scale);
             }

@@ -74,9 +74,10 @@ public final class TrainStepBench {
                 phases.get("backward").add((t3 - t2) / 1e9);
                 phases.get("optimizer").add((t4 - t3) / 1e9);
             }
-            System.out.printf("step %d: %.3f s (forward %.3f, loss %.3f, backward %.3f, optimizer %.3f) loss %.4f rss %.2f GB%n",
+            System.out.printf("step %d: %.3f s (forward %.3f, loss %.3f, backward %.3f, optimizer %.3f) loss %.4f "
+                            + "rss %.2f GB (peak %.2f), native %d MB (recycled %d MB)%n",
                     i, (t4 - t0) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9, lossValue,
-                    rssGb("VmRSS"));
+                    rssGb("VmRSS"), rssGb("VmHWM"), org.bytedeco.javacpp.Pointer.totalBytes() >> 20, gptcourse.autograd.Buffers.pooledBytes() >> 20);
         }
         List<Double> fwd = new ArrayList<>();
         try (var scope = GradMode.inferenceMode()) {

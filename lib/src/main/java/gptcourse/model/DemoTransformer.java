@@ -12,6 +12,7 @@ import java.util.Map;
 import com.google.gson.Gson;
 import com.google.gson.reflect.TypeToken;
 
+import gptcourse.autograd.Buffers;
 import gptcourse.autograd.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -62,7 +63,11 @@ public class DemoTransformer extends Module {
         for (TransformerBlock block : blocks) {
             residual = block.forward(residual);
         }
-        return unembed.forward(lnFinal.forward(residual));
+        Tensor logits = unembed.forward(lnFinal.forward(residual));
+        if (!logits.requiresGrad()) {
+            Buffers.collectOccasionally(); // no backward() will come to do it (see Buffers)
+        }
+        return logits;
     }
 
     /** Saves the weights (and the config, as metadata) in safetensors format; loadable from Python. */
