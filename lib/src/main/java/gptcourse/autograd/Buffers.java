@@ -22,6 +22,10 @@ public final class Buffers {
     /** At most this many free buffers are kept for any one size. */
     private static final int MAX_PER_SIZE = 6;
 
+    static {
+        Backend.selectNatives();
+    }
+
     private record Key(DataType type, long length) {
     }
 

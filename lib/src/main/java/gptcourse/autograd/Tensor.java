@@ -56,6 +56,10 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
+    static {
+        Backend.selectNatives();
+    }
+
     private INDArray data;
     /** The array whose memory {@link #data} lives in and that this tensor frees; null for views and leaves. */
     private final INDArray dataOwner;

@@ -91,7 +91,7 @@ public final class TrainStepBench {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("bench", "train_step");
-        out.put("backend", Nd4j.getBackend().getClass().getSimpleName());
+        out.put("backend", gptcourse.autograd.Backend.describe());
         out.put("threads", Runtime.getRuntime().availableProcessors());
         out.put("batch", batch);
         out.put("steps", steps);

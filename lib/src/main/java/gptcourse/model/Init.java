@@ -10,6 +10,10 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public record Init(Random rng, DataType dtype) {
 
+    static {
+        gptcourse.autograd.Backend.selectNatives();
+    }
+
     public static Init seeded(long seed) {
         return seeded(seed, DataType.FLOAT);
     }

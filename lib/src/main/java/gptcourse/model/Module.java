@@ -18,6 +18,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@code blocks.0.attn.W_Q}) exactly as in PyTorch's {@code state_dict}.
  */
 public abstract class Module {
+    static {
+        gptcourse.autograd.Backend.selectNatives();
+    }
+
     private final Map<String, Tensor> params = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private final Map<String, INDArray> buffers = new LinkedHashMap<>();

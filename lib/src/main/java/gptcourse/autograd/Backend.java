@@ -1,0 +1,78 @@
+package gptcourse.autograd;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which ND4J native build runs the tensors. ND4J ships a portable CPU build (any x86-64) and, as an
+ * opt-in ({@code mvn -Pavx512}), a oneDNN build for CPUs with AVX-512 that trains the course model
+ * about 1.6x faster here. JavaCPP picks between them from a system property that must be set before
+ * ND4J loads; {@link #selectNatives()} sets it when that build is on the classpath and the CPU can run
+ * it, and otherwise pins the portable build. {@code GPTCOURSE_NATIVES=portable} forces the portable one.
+ */
+public final class Backend {
+    static final String EXTENSION_PROPERTY = "org.bytedeco.javacpp.platform.extension";
+    static final String AVX512_EXTENSION = "-onednn-avx512";
+    private static final String AVX512_LIBRARY =
+            "org/nd4j/linalg/cpu/nativecpu/bindings/linux-x86_64-onednn-avx512/libnd4jcpu.so";
+    private static final Logger LOG = LoggerFactory.getLogger(Backend.class);
+    private static boolean selected;
+
+    private Backend() {
+    }
+
+    /** Chooses the native build; call before anything touches ND4J (the course's classes do it themselves). */
+    public static synchronized void selectNatives() {
+        if (selected) {
+            return;
+        }
+        selected = true;
+        if (System.getProperty(EXTENSION_PROPERTY) != null) {
+            return;
+        }
+        String wanted = System.getenv().getOrDefault("GPTCOURSE_NATIVES", "auto").toLowerCase(Locale.ROOT);
+        if (!wanted.equals("auto") && !wanted.equals("portable") && !wanted.equals("avx512")) {
+            LOG.warn("GPTCOURSE_NATIVES='{}' is not one of auto, portable, avx512; using auto", wanted);
+            wanted = "auto";
+        }
+        boolean onClasspath = Backend.class.getClassLoader().getResource(AVX512_LIBRARY) != null;
+        boolean cpuHasIt = cpuHasAvx512();
+        // JavaCPP would load the AVX-512 build whenever its jar is present, even on a CPU without
+        // AVX-512 (which would crash); an empty extension pins the portable build.
+        boolean useAvx512 = onClasspath && cpuHasIt && !wanted.equals("portable");
+        System.setProperty(EXTENSION_PROPERTY, useAvx512 ? AVX512_EXTENSION : "");
+        if (!useAvx512 && wanted.equals("avx512")) {
+            LOG.warn("GPTCOURSE_NATIVES=avx512, but {}; using the portable build",
+                    !onClasspath ? "the oneDNN/AVX-512 natives are not on the classpath (build with mvn -Pavx512)"
+                            : "this CPU lacks AVX-512");
+        }
+    }
+
+    static boolean cpuHasAvx512() {
+        try {
+            String info = Files.readString(Path.of("/proc/cpuinfo"));
+            return info.contains(" avx512f") && info.contains(" avx512bw") && info.contains(" avx512vl")
+                    && info.contains(" avx512dq");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** One line for a notebook or a log: backend, native build, threads. */
+    public static String describe() {
+        selectNatives();
+        String name = Nd4j.getBackend().getClass().getSimpleName();
+        boolean cuda = name.toLowerCase(Locale.ROOT).contains("cuda") || name.toLowerCase(Locale.ROOT).contains("jcublas");
+        if (cuda) {
+            return "CUDA GPU (ND4J " + name + ")";
+        }
+        String build = AVX512_EXTENSION.equals(System.getProperty(EXTENSION_PROPERTY)) ? "oneDNN/AVX-512 natives" : "portable natives";
+        return "CPU (ND4J " + name + ", " + build + ", " + Runtime.getRuntime().availableProcessors() + " cores)";
+    }
+}
