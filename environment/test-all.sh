@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test of the project (the README's test command):
+#   1. the Maven build with all JUnit tests: library (autograd finite differences, PyTorch golden
+#      parity, AdamW, learning, memory release, data pipeline against a fake hub) and kernel;
+#   2. the Jupyter side: the kernel conformance suite, protocol checks and the feature notebook
+#      (environment/test-kernel.sh).
+# Prints one "N passed, N failed" line at the end; exits non-zero if anything failed.
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+cd "$root"
+
+failed=0
+passed=0
+echo "== Maven build and unit tests"
+if mvn -B -ntp install; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: Maven tests" >&2; fi
+
+summary="$(find . -path '*/target/surefire-reports/*.txt' -newer pom.xml -print0 2>/dev/null | xargs -0 cat 2>/dev/null \
+  | awk -F'[:,]' '/Tests run:/ {r+=$2; f+=$4; e+=$6; s+=$8} END {printf "%d %d %d", r, f+e, s}')"
+read -r junit_run junit_failed junit_skipped <<<"${summary:-0 0 0}"
+
+echo "== Jupyter kernel: conformance suite and feature notebook"
+if "$here/test-kernel.sh" --skip-build; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: kernel tests" >&2; fi
+
+echo
+echo "JUnit: $junit_run tests, $junit_failed failed, $junit_skipped skipped; suites: $passed passed, $failed failed"
+echo "$((junit_run - junit_failed + passed)) passed, $((junit_failed + failed)) failed"
+[[ $failed -eq 0 ]]
