@@ -184,8 +184,12 @@ public final class Functional {
         }
         INDArray additive = mask.castTo(x.dataType()).mul(fill);
         INDArray y = Buffers.empty(x.dataType(), x.shape());
-        x.mul(scale, y);
-        Nd4j.exec(new AddOp(new INDArray[] {y, additive}, new INDArray[] {y}));
+        if (scale == 1.0) {
+            Nd4j.exec(new AddOp(new INDArray[] {x, additive}, new INDArray[] {y}));
+        } else {
+            x.mul(scale, y);
+            Nd4j.exec(new AddOp(new INDArray[] {y, additive}, new INDArray[] {y}));
+        }
         additive.close();
         Nd4j.exec(new SoftMax(y, y, y.rank() - 1));
         return Tensor.result(y, (g, o) -> {

@@ -19,7 +19,6 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
-import org.nd4j.linalg.api.ops.impl.transforms.segment.UnsortedSegmentSum;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -909,7 +908,7 @@ public final class Tensor implements AutoCloseable {
     /**
      * Rows of this {@code [n, d]} matrix picked by integer {@code indices} of any shape, giving
      * {@code indices.shape + [d]}: an embedding lookup, like {@code W_E[tokens]}. The backward pass
-     * sums the gradients of repeated indices (libnd4j's gather backward would overwrite them).
+     * sums the gradients of repeated indices.
      */
     public Tensor gatherRows(INDArray indices) {
         Tensor w = this;
@@ -923,8 +922,11 @@ public final class Tensor implements AutoCloseable {
         long[] outShape = Arrays.copyOf(indices.shape(), indices.rank() + 1);
         outShape[indices.rank()] = w.size(1);
         return result(rows.reshape(outShape), rows, (g, o) -> {
+            // scatter_add sums repeated indices; libnd4j's gather backward overwrites them, and its
+            // unsorted_segment_sum leaks an output-sized buffer on every call (1.0.0-M2.1).
             INDArray g2 = flatRows(g, w.size(1));
-            INDArray gw = Nd4j.exec(new UnsortedSegmentSum(g2, flat, (int) n))[0];
+            INDArray gw = Buffers.zeros(g.dataType(), n, w.size(1));
+            scatterAddInPlace(gw, flat, g2);
             w.accumulate(gw, gw);
         }, List.of(), w);
     }

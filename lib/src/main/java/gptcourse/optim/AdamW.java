@@ -9,7 +9,7 @@ import java.util.Map;
 import gptcourse.autograd.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
 
 /**
  * Adam with decoupled weight decay, computing exactly what {@code torch.optim.AdamW} computes:
@@ -33,6 +33,9 @@ public class AdamW {
     private final double weightDecay;
     private final INDArray[] expAvg;
     private final INDArray[] expAvgSq;
+    /** Per-parameter scratch space, allocated once: fresh temporaries every step fragment the native heap. */
+    private final INDArray[] scratch;
+    private final INDArray[] denominators;
     private final long[] steps;
 
     /** Torch's defaults for everything but the learning rate and weight decay: betas (0.9, 0.999), eps 1e-8. */
@@ -63,6 +66,8 @@ public class AdamW {
         this.weightDecay = weightDecay;
         this.expAvg = new INDArray[params.size()];
         this.expAvgSq = new INDArray[params.size()];
+        this.scratch = new INDArray[params.size()];
+        this.denominators = new INDArray[params.size()];
         this.steps = new long[params.size()];
     }
 
@@ -93,22 +98,26 @@ public class AdamW {
                 expAvg[i] = Nd4j.zeros(w.dataType(), w.shape());
                 expAvgSq[i] = Nd4j.zeros(w.dataType(), w.shape());
             }
+            if (scratch[i] == null) {
+                scratch[i] = Nd4j.createUninitialized(w.dataType(), w.shape());
+                denominators[i] = Nd4j.createUninitialized(w.dataType(), w.shape());
+            }
             long t = ++steps[i];
             w.muli(1.0 - lr * weightDecay);
             INDArray m = expAvg[i];
             INDArray v = expAvgSq[i];
             m.muli(beta1);
-            INDArray scaled = g.mul(1.0 - beta1);
+            INDArray scaled = g.mul(1.0 - beta1, scratch[i]);
             m.addi(scaled);
             scaled.muli(g).muli((1.0 - beta2) / (1.0 - beta1)); // (1 - beta2) * g^2, reusing the buffer
             v.muli(beta2).addi(scaled);
             double bias1 = 1.0 - Math.pow(beta1, t);
             double bias2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, t));
-            INDArray denom = Transforms.sqrt(v, true).divi(bias2Sqrt).addi(eps);
+            INDArray denom = denominators[i];
+            Nd4j.exec(new Sqrt(v, denom));
+            denom.divi(bias2Sqrt).addi(eps);
             scaled.assign(m).divi(denom).muli(-lr / bias1);
             w.addi(scaled);
-            scaled.close();
-            denom.close();
         }
     }
 

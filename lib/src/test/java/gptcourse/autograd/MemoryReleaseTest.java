@@ -16,10 +16,14 @@ import org.nd4j.linalg.factory.Nd4j;
 class MemoryReleaseTest {
 
     @Test
-    void nativeMemoryDoesNotGrowOverManySteps() {
-        MemorySoak.Sample[] s = MemorySoak.run(600, 5000, 8, 64, 600, false);
-        long growth = s[1].nativeBytes() - s[0].nativeBytes();
-        assertTrue(growth < 8L << 20, "native memory grew by " + (growth >> 20) + " MB between step " + s[0].step()
+    void residentMemoryStaysFlatOverManySteps() {
+        // Leaking any [d_vocab, d_model] or larger array per step (as libnd4j's unsorted_segment_sum
+        // does, 2.5 MB a step here) adds 350+ MB over these steps; libnd4j's own small per-op leak
+        // (~1 KB per reduction call in 1.0.0-M2.1) stays far below the bound.
+        Config cfg = Config.trainingDefaults(20000).withNCtx(64).withNLayers(1);
+        MemorySoak.Sample[] s = MemorySoak.run(cfg, 200, 8, 200, false);
+        double growthMb = (s[1].rssGb() - s[0].rssGb()) * 1024;
+        assertTrue(growthMb < 200, "resident memory grew by " + growthMb + " MB between step " + s[0].step()
                 + " and step " + s[1].step());
     }
 
