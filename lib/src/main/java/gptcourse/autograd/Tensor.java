@@ -357,7 +357,64 @@ public final class Tensor implements AutoCloseable {
         for (INDArray s : saved) {
             closeQuietly(s);
         }
-        return new Tensor(out, outOwner, false, null);
+        Tensor t = new Tensor(out, outOwner, false, null);
+        Arena arena = ARENAS.get().peek();
+        if (arena != null && outOwner != null) {
+            arena.created.add(t);
+        }
+        return t;
+    }
+
+    private static final ThreadLocal<Deque<Arena>> ARENAS = ThreadLocal.withInitial(ArrayDeque::new);
+
+    /**
+     * Frees, when closed, every tensor computed without a graph inside it, except those passed to
+     * {@link #keep}. A forward pass under {@link GradMode#inferenceMode()} makes hundreds of
+     * megabytes of intermediates that nothing else refers to; without an arena they would wait for
+     * the garbage collector. Used by {@code DemoTransformer.forward}; arenas nest.
+     */
+    public static Arena arena() {
+        Arena a = new Arena();
+        ARENAS.get().push(a);
+        return a;
+    }
+
+    /** See {@link Tensor#arena()}. */
+    public static final class Arena implements AutoCloseable {
+        private final List<Tensor> created = new ArrayList<>();
+        private final Set<Tensor> kept = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        private boolean closed;
+
+        private Arena() {
+        }
+
+        /** Keeps {@code t} alive after the arena closes, and returns it. */
+        public Tensor keep(Tensor t) {
+            kept.add(t);
+            return t;
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            ARENAS.get().remove(this);
+            Set<Object> keptBuffers = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (Tensor t : kept) {
+                if (!t.released && t.data != null) {
+                    keptBuffers.add(t.data.data());
+                }
+            }
+            for (Tensor t : created) {
+                if (kept.contains(t) || t.released || t.dataOwner == null || keptBuffers.contains(t.dataOwner.data())) {
+                    continue;
+                }
+                t.close();
+            }
+            created.clear();
+        }
     }
 
     /** For a result {@code out} that is a freshly allocated array. */

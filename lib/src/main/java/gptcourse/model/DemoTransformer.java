@@ -13,6 +13,7 @@ import com.google.gson.Gson;
 import com.google.gson.reflect.TypeToken;
 
 import gptcourse.autograd.Buffers;
+import gptcourse.autograd.GradMode;
 import gptcourse.autograd.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -59,15 +60,22 @@ public class DemoTransformer extends Module {
      */
     public Tensor forward(INDArray tokens) {
         checkTokens(tokens);
+        if (GradMode.isEnabled()) {
+            return forwardLayers(tokens); // backward() frees the intermediates
+        }
+        try (Tensor.Arena arena = Tensor.arena()) {
+            return arena.keep(forwardLayers(tokens));
+        } finally {
+            Buffers.collectOccasionally();
+        }
+    }
+
+    private Tensor forwardLayers(INDArray tokens) {
         Tensor residual = embed.forward(tokens).add(posEmbed.forward(tokens));
         for (TransformerBlock block : blocks) {
             residual = block.forward(residual);
         }
-        Tensor logits = unembed.forward(lnFinal.forward(residual));
-        if (!logits.requiresGrad()) {
-            Buffers.collectOccasionally(); // no backward() will come to do it (see Buffers)
-        }
-        return logits;
+        return unembed.forward(lnFinal.forward(residual));
     }
 
     /** Saves the weights (and the config, as metadata) in safetensors format; loadable from Python. */

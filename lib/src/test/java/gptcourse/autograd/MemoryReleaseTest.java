@@ -53,6 +53,20 @@ class MemoryReleaseTest {
     }
 
     @Test
+    void anArenaFreesWhatItDidNotKeep() {
+        Tensor x = Tensor.of(Nd4j.rand(DataType.FLOAT, 4, 4));
+        Tensor dropped;
+        Tensor kept;
+        try (var scope = GradMode.noGrad(); var arena = Tensor.arena()) {
+            dropped = x.mul(2.0);
+            kept = arena.keep(dropped.add(1.0));
+        }
+        assertThrows(IllegalStateException.class, dropped::data);
+        assertTrue(kept.data().getDouble(0) == x.data().getDouble(0) * 2 + 1);
+        assertTrue(x.data().length() == 16, "inputs made outside the arena are untouched");
+    }
+
+    @Test
     void recycledBuffersComeBackWithTheRightShape() {
         INDArray a = Buffers.empty(DataType.FLOAT, 1024, 512);
         a.assign(3);
