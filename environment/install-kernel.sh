@@ -25,8 +25,11 @@ while [[ $# -gt 0 ]]; do
 done
 
 if [[ $build -eq 1 ]]; then
-  echo "Building the kernel (mvn package -pl kernel -am)..."
-  (cd "$root" && mvn -B -q -DskipTests package -pl kernel -am)
+  # GPTCOURSE_MAVEN_ARGS: extra Maven options, e.g. "-Pavx512" (faster natives on AVX-512 CPUs)
+  # or "-Pcuda" (GPU); see the README's "Choosing the backend".
+  echo "Building the kernel (mvn package -pl kernel -am ${GPTCOURSE_MAVEN_ARGS:-})..."
+  # shellcheck disable=SC2086
+  (cd "$root" && mvn -B -q -DskipTests ${GPTCOURSE_MAVEN_ARGS:-} package -pl kernel -am)
 fi
 jar="$root/kernel/target/gptcourse-kernel.jar"
 if [[ ! -f "$jar" || ! -d "$root/kernel/target/kernel-lib" ]]; then
