@@ -1,0 +1,65 @@
+package gptcourse.autograd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** PyTorch-like behaviour beyond single gradients: accumulation, frozen parameters, detach, errors. */
+class TensorBehaviourTest {
+
+    @Test
+    void gradientsAccumulateOverBackwardCallsUntilZeroGrad() {
+        Tensor w = Tensor.parameter(Nd4j.rand(DataType.DOUBLE, 3, 2));
+        Tensor b = Tensor.parameter(Nd4j.rand(DataType.DOUBLE, 2));
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 4, 3);
+        Tensor.of(x).linear(w, b).sum().backward();
+        INDArray once = w.grad().dup();
+        INDArray onceB = b.grad().dup();
+        Tensor.of(x).linear(w, b).sum().backward();
+        assertEquals(once.mul(2), w.grad());
+        assertEquals(onceB.mul(2), b.grad());
+        w.zeroGrad();
+        assertNull(w.grad());
+    }
+
+    @Test
+    void frozenParametersGetNoGradientButOthersStillDo() {
+        Tensor w = Tensor.parameter(Nd4j.rand(DataType.DOUBLE, 3, 2)).requiresGrad(false);
+        Tensor b = Tensor.parameter(Nd4j.rand(DataType.DOUBLE, 2));
+        Tensor x = Tensor.parameter(Nd4j.rand(DataType.DOUBLE, 4, 3));
+        x.linear(w, b).sum().backward();
+        assertNull(w.grad());
+        assertEquals(Nd4j.valueArrayOf(new long[] {2}, 4.0, DataType.DOUBLE), b.grad());
+        assertEquals(Nd4j.ones(DataType.DOUBLE, 4, 2).mmul(w.data().transpose()), x.grad());
+    }
+
+    @Test
+    void detachCutsTheGraph() {
+        Tensor a = Tensor.parameter(Nd4j.rand(DataType.DOUBLE, 3));
+        Tensor d = a.mul(2.0).detach();
+        assertTrue(d.isLeaf() && !d.requiresGrad());
+        Tensor out = a.mul(d).sum();
+        out.backward();
+        assertEquals(d.data(), a.grad(), "d is a constant: d(a*d)/da = d");
+    }
+
+    @Test
+    void shapeMistakesAreReportedWithTheShapes() {
+        Tensor a = Tensor.of(Nd4j.rand(DataType.FLOAT, 3, 4));
+        Tensor b = Tensor.of(Nd4j.rand(DataType.FLOAT, 5, 6));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.matmul(b));
+        assertTrue(e.getMessage().contains("[3, 4]") && e.getMessage().contains("[5, 6]"), e.getMessage());
+        IllegalStateException notScalar = assertThrows(IllegalStateException.class,
+                () -> Tensor.parameter(Nd4j.rand(DataType.FLOAT, 2, 2)).mul(2.0).backward());
+        assertTrue(notScalar.getMessage().contains("[2, 2]"), notScalar.getMessage());
+        IndexOutOfBoundsException idx = assertThrows(IndexOutOfBoundsException.class,
+                () -> a.gatherRows(Nd4j.createFromArray(new long[] {0, 3})));
+        assertTrue(idx.getMessage().contains("0..2"), idx.getMessage());
+    }
+}
