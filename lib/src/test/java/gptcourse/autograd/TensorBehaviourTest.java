@@ -62,4 +62,24 @@ class TensorBehaviourTest {
                 () -> a.gatherRows(Nd4j.createFromArray(new long[] {0, 3})));
         assertTrue(idx.getMessage().contains("0..2"), idx.getMessage());
     }
+
+    @Test
+    void logProbsStayExactWhenTheTargetProbabilityUnderflows() {
+        // Target logits far below the rest: softmax underflows to 0 in float32, log-prob must not be -inf.
+        float[][][] l = new float[1][3][4];
+        l[0][0] = new float[] {0f, 150f, 0f, 0f};
+        l[0][1] = new float[] {2f, 0f, 1f, 0f};
+        l[0][2] = new float[] {0f, 0f, 0f, 0f};
+        Tensor logits = Tensor.parameter(Nd4j.createFromArray(l));
+        INDArray tokens = Nd4j.createFromArray(new long[][] {{0, 0, 1}});
+        Tensor lp = Functional.logProbsOfNextTokens(logits, tokens);
+        double lse0 = 150 + Math.log(1 + 3 * Math.exp(-150));
+        assertEquals(0 - lse0, lp.data().getDouble(0, 0), 1e-4);
+        double lse1 = Math.log(Math.exp(2) + 1 + Math.exp(1) + 1);
+        assertEquals(0 - lse1, lp.data().getDouble(0, 1), 1e-5);
+        lp.sum().backward();
+        assertEquals(1.0, logits.grad().getDouble(0, 0, 0), 1e-6, "d logp / d target logit = 1 - p = 1");
+        assertEquals(-1.0, logits.grad().getDouble(0, 0, 1), 1e-6);
+        assertEquals(0.0, logits.grad().getDouble(0, 2, 0), 0.0, "the last position predicts nothing");
+    }
 }
