@@ -61,7 +61,9 @@ public final class Tensor implements AutoCloseable {
 
     private INDArray data;
     /** The array whose memory {@link #data} lives in and that this tensor frees; null for views and leaves. */
-    private final INDArray dataOwner;
+    private INDArray dataOwner;
+    /** The shape, kept for the backward pass after {@link #discardData()}. */
+    private long[] discardedShape;
     private boolean requiresGrad;
     private INDArray grad;
     /** The array whose memory {@link #grad} lives in and that this tensor frees; null if not ours. */
@@ -258,6 +260,25 @@ public final class Tensor implements AutoCloseable {
         return order;
     }
 
+    /**
+     * Frees this intermediate result's values before {@code backward()} would, to lower peak memory.
+     * Only for a tensor that nothing will read again: not the caller, and not the backward pass of the
+     * operations that consumed it (a matmul's backward reads its inputs, not its output; the fused
+     * attention softmax reads its own output). Gradients still flow through it.
+     */
+    public void discardData() {
+        if (node == null) {
+            throw new IllegalStateException("discardData() is for intermediate results of a graph; use close() otherwise");
+        }
+        if (!released) {
+            discardedShape = data.shape();
+            closeQuietly(dataOwner);
+            dataOwner = null;
+            data = null;
+            released = true;
+        }
+    }
+
     private void freeGraph(boolean freeData) {
         if (node != null) {
             for (INDArray s : node.saved) {
@@ -268,6 +289,7 @@ public final class Tensor implements AutoCloseable {
         graphFreed = true;
         if (freeData) {
             closeQuietly(dataOwner);
+            dataOwner = null;
             released = true;
             data = null;
         }
@@ -282,9 +304,10 @@ public final class Tensor implements AutoCloseable {
             closeQuietly(owner);
             return;
         }
-        if (!Arrays.equals(g.shape(), data.shape())) {
+        long[] myShape = data != null ? data.shape() : discardedShape;
+        if (!Arrays.equals(g.shape(), myShape)) {
             throw new IllegalStateException("internal error: gradient of shape " + Arrays.toString(g.shape())
-                    + " for a tensor of shape " + Arrays.toString(data.shape()));
+                    + " for a tensor of shape " + Arrays.toString(myShape));
         }
         if (grad == null) {
             boolean keep = owner != null && (node != null || isPlainC(g));
@@ -328,6 +351,7 @@ public final class Tensor implements AutoCloseable {
         }
         if (!released) {
             closeQuietly(dataOwner);
+            dataOwner = null;
             released = true;
             data = null;
         }
