@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Which ND4J native build runs the tensors. ND4J ships a portable CPU build (any x86-64) and, as an
  * opt-in ({@code mvn -Pavx512}), a oneDNN build for CPUs with AVX-512 that trains the course model
- * about 1.6x faster here. JavaCPP picks between them from a system property that must be set before
+ * about 2x faster here. JavaCPP picks between them from a system property that must be set before
  * ND4J loads; {@link #selectNatives()} sets it when that build is on the classpath and the CPU can run
  * it, and otherwise pins the portable build. {@code GPTCOURSE_NATIVES=portable} forces the portable one.
  */
