@@ -28,6 +28,9 @@ if [[ $build -eq 1 ]]; then
   # GPTCOURSE_MAVEN_ARGS: extra Maven options, e.g. "-Pavx512" (faster natives on AVX-512 CPUs)
   # or "-Pcuda" (GPU); see the README's "Choosing the backend".
   echo "Building the kernel (mvn package -pl kernel -am ${GPTCOURSE_MAVEN_ARGS:-})..."
+  # The kernel's classpath is every jar in kernel-lib: drop those of an earlier build (say a -Pcuda
+  # one) so that only this build's backend is on it.
+  rm -rf "$root/kernel/target/kernel-lib"
   # shellcheck disable=SC2086
   (cd "$root" && mvn -B -q -DskipTests ${GPTCOURSE_MAVEN_ARGS:-} package -pl kernel -am)
 fi
