@@ -32,6 +32,7 @@ public final class TrainStepBench {
     private TrainStepBench() {
     }
 
+    @SuppressWarnings("try") // the inference-mode scope is used for its effect, not read
     public static void main(String[] args) throws IOException {
         int steps = intArg(args, "--steps", 20);
         int warmup = intArg(args, "--warmup", 3);

@@ -173,6 +173,7 @@ public final class SafeTensors {
         }
     }
 
+    @SuppressWarnings("deprecation") // DataType.INT64/INT32 are aliases of LONG/INT, not usable as case labels
     private static INDArray toArray(ByteBuffer raw, DataType type, long[] shape, int count) {
         switch (type) {
             case FLOAT: {
@@ -211,6 +212,7 @@ public final class SafeTensors {
         }
     }
 
+    @SuppressWarnings("deprecation") // DataType.INT64/INT32 are aliases of LONG/INT, not usable as case labels
     private static String code(DataType type, String name) {
         switch (type) {
             case FLOAT: return "F32";
@@ -227,8 +229,8 @@ public final class SafeTensors {
         switch (code) {
             case "F32": return DataType.FLOAT;
             case "F64": return DataType.DOUBLE;
-            case "I64": return DataType.LONG;
-            case "I32": return DataType.INT;
+            case "I64": return DataType.INT64;
+            case "I32": return DataType.INT32;
             default:
                 throw new IOException("tensor " + name + " in " + file + " has dtype " + code
                         + ", which this reader does not support (accepted: F32, F64, I64, I32)");
