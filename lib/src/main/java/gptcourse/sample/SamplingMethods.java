@@ -143,8 +143,9 @@ public final class SamplingMethods {
         if (k >= logits.length()) {
             return logits.dup();
         }
-        INDArray sorted = sortedDescending(logits);
-        return keepLargest(logits, k, sorted.getDouble(k - 1));
+        double[] v = logits.toDoubleVector();
+        double threshold = sortedDescending(logits).getDouble(k - 1);
+        return maskAllButLargest(logits, v, k, threshold);
     }
 
     /** The logits with everything outside the nucleus set to -inf; {@code 0 < p <= 1}. */
@@ -153,12 +154,14 @@ public final class SamplingMethods {
         if (!(p > 0 && p <= 1)) {
             throw new IllegalArgumentException("top_p must be in (0, 1], got " + p);
         }
-        int n = topPKeepCount(probabilities(logits), p);
+        INDArray probs = probabilities(logits);
+        INDArray sorted = sortedDescending(probs);
+        int n = keepCount(Nd4j.cumsum(sorted).toDoubleVector(), p);
         if (n >= logits.length()) {
             return logits.dup();
         }
-        INDArray sorted = sortedDescending(logits);
-        return keepLargest(logits, n, sorted.getDouble(n - 1));
+        // probabilities are in the same order as the logits, so the tie rule can work on them directly
+        return maskAllButLargest(logits, probs.toDoubleVector(), n, sorted.getDouble(n - 1));
     }
 
     /**
@@ -169,9 +172,12 @@ public final class SamplingMethods {
      */
     public static int topPKeepCount(INDArray probs, double p) {
         INDArray sorted = sortedDescending(probs.castTo(DataType.DOUBLE));
-        double[] cumulative = Nd4j.cumsum(sorted).toDoubleVector();
+        return keepCount(Nd4j.cumsum(sorted).toDoubleVector(), p);
+    }
+
+    /** {@code searchsorted(cumulative, p, side="left") + 1}, at least 1, as the course's sample_top_p. */
+    private static int keepCount(double[] cumulative, double p) {
         double target = p - TOP_P_TOLERANCE;
-        // searchsorted(cumulative, target, side="left") + 1
         int lo = 0;
         int hi = cumulative.length - 1;
         while (lo < hi) {
@@ -198,22 +204,22 @@ public final class SamplingMethods {
         return Nd4j.sort(x.dup(), false);
     }
 
-    /** Keeps every logit above {@code threshold} and, of those equal to it, the lowest ids until {@code n}
-     *  are kept; the rest become -inf. */
-    private static INDArray keepLargest(INDArray logits, int n, double threshold) {
+    /** Sets to -inf every logit except the {@code n} whose {@code scores} (logits or probabilities, same
+     *  order) are largest: all above {@code threshold} and, of those equal to it, the lowest ids. */
+    private static INDArray maskAllButLargest(INDArray logits, double[] scores, int n, double threshold) {
         double[] v = logits.toDoubleVector();
         int above = 0;
-        for (double d : v) {
+        for (double d : scores) {
             if (d > threshold) {
                 above++;
             }
         }
         int tiesToKeep = n - above;
         for (int i = 0; i < v.length; i++) {
-            if (v[i] > threshold) {
+            if (scores[i] > threshold) {
                 continue;
             }
-            if (v[i] == threshold && tiesToKeep > 0) {
+            if (scores[i] == threshold && tiesToKeep > 0) {
                 tiesToKeep--;
             } else {
                 v[i] = Double.NEGATIVE_INFINITY;
