@@ -1,0 +1,251 @@
+package gptcourse.sample;
+
+import java.util.Random;
+import java.util.SplittableRandom;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The course's sampling methods, one static method per step of {@code sample_next_token}. Each works on
+ * the logits of the last position, a 1-D array {@code [d_vocab]}, and never changes its argument.
+ *
+ * <pre>{@code
+ * int next = SamplingMethods.sampleTopK(SamplingMethods.applyTemperature(logits, 0.7), 40, rng);
+ * }</pre>
+ *
+ * Ties are broken by the lower token id everywhere (like the course's {@code sort(stable=True)}), so a
+ * filtered set never depends on how the native sort orders equal values.
+ */
+public final class SamplingMethods {
+
+    /** Slack when comparing a cumulative probability with top_p: float32 logits of 0.5 and 0.3 sum to
+     *  0.79999995, which must still count as reaching 0.8. */
+    static final double TOP_P_TOLERANCE = 1e-6;
+
+    private SamplingMethods() {
+    }
+
+    /** The course's {@code sample_next_token}: greedy at temperature 0, else temperature, frequency
+     *  penalty, optional top-k ({@code topK <= 0} is off), optional top-p ({@code topP >= 1} is off),
+     *  then a draw from {@code rng}.
+     *
+     * @param inputIds every token id so far (prompt and generated), for the frequency penalty
+     * @param logits [d_vocab] logits of the last position
+     */
+    public static int sampleNextToken(int[] inputIds, INDArray logits, double temperature, int topK, double topP,
+                                      double frequencyPenalty, Random rng) {
+        checkLogits(logits);
+        checkTemperature(temperature);
+        checkTopP(topP);
+        if (temperature == 0) {
+            return greedySearch(logits);
+        }
+        INDArray x = logits;
+        if (temperature != 1.0) {
+            x = applyTemperature(x, temperature);
+        }
+        if (frequencyPenalty != 0.0) {
+            x = applyFrequencyPenalty(x, inputIds, frequencyPenalty);
+        }
+        if (topK > 0) {
+            x = topKFilter(x, topK);
+        }
+        if (topP < 1.0) {
+            x = topPFilter(x, topP);
+        }
+        return sampleBasic(x, rng);
+    }
+
+    /**
+     * A generator for one sampling run. The seed is scrambled first: {@code new Random(seed)} for seeds 0, 1,
+     * 2... starts with almost the same first draw (0.7310, 0.7309...), so neighbouring seeds would give
+     * the same text.
+     */
+    public static Random seededRandom(long seed) {
+        return new Random(new SplittableRandom(seed).nextLong());
+    }
+
+    /** The most likely token: the argmax of {@code logits} (the lowest id among ties). */
+    public static int greedySearch(INDArray logits) {
+        checkLogits(logits);
+        return Nd4j.argMax(logits).getInt(0);
+    }
+
+    /** {@code logits / temperature}; temperature must be positive (0 means greedy, handled by the caller). */
+    public static INDArray applyTemperature(INDArray logits, double temperature) {
+        checkLogits(logits);
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("temperature must be a positive finite number to scale logits, got "
+                    + temperature + "; use greedySearch for temperature 0");
+        }
+        return logits.div(temperature);
+    }
+
+    /** {@code logits - penalty * count(id)}, where count is how often each id occurs in {@code inputIds}. */
+    public static INDArray applyFrequencyPenalty(INDArray logits, int[] inputIds, double penalty) {
+        checkLogits(logits);
+        if (!Double.isFinite(penalty)) {
+            throw new IllegalArgumentException("frequencyPenalty must be a finite number, got " + penalty);
+        }
+        long dVocab = logits.length();
+        float[] counts = new float[(int) dVocab];
+        for (int i = 0; i < inputIds.length; i++) {
+            int id = inputIds[i];
+            if (id < 0 || id >= dVocab) {
+                throw new IllegalArgumentException("input id " + id + " at position " + i
+                        + " is outside the vocabulary [0, " + dVocab + ")");
+            }
+            counts[id]++;
+        }
+        INDArray c = Nd4j.createFromArray(counts).castTo(logits.dataType());
+        return logits.sub(c.muli(penalty));
+    }
+
+    /** A draw from the categorical distribution {@code softmax(logits)}. */
+    public static int sampleBasic(INDArray logits, Random rng) {
+        checkLogits(logits);
+        double[] cumulative = Nd4j.cumsum(probabilities(logits)).toDoubleVector();
+        double total = cumulative[cumulative.length - 1];
+        double u = rng.nextDouble() * total;
+        // first index whose cumulative probability exceeds u (never a zero-probability token)
+        int lo = 0;
+        int hi = cumulative.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (cumulative[mid] > u) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+
+    /** A draw among the {@code k} largest logits only. */
+    public static int sampleTopK(INDArray logits, int k, Random rng) {
+        return sampleBasic(topKFilter(logits, k), rng);
+    }
+
+    /** A draw from the nucleus: the smallest set of most likely tokens whose probability reaches {@code p}. */
+    public static int sampleTopP(INDArray logits, double p, Random rng) {
+        return sampleBasic(topPFilter(logits, p), rng);
+    }
+
+    /** The logits with all but the {@code k} largest set to -inf (k larger than d_vocab keeps all). */
+    public static INDArray topKFilter(INDArray logits, int k) {
+        checkLogits(logits);
+        if (k <= 0) {
+            throw new IllegalArgumentException("top_k must be a positive number of tokens to keep, got " + k);
+        }
+        if (k >= logits.length()) {
+            return logits.dup();
+        }
+        double[] v = logits.toDoubleVector();
+        double threshold = sortedDescending(logits).getDouble(k - 1);
+        return maskAllButLargest(logits, v, k, threshold);
+    }
+
+    /** The logits with everything outside the nucleus set to -inf; {@code 0 < p <= 1}. */
+    public static INDArray topPFilter(INDArray logits, double p) {
+        checkLogits(logits);
+        if (!(p > 0 && p <= 1)) {
+            throw new IllegalArgumentException("top_p must be in (0, 1], got " + p);
+        }
+        INDArray probs = probabilities(logits);
+        INDArray sorted = sortedDescending(probs);
+        int n = keepCount(Nd4j.cumsum(sorted).toDoubleVector(), p);
+        if (n >= logits.length()) {
+            return logits.dup();
+        }
+        // probabilities are in the same order as the logits, so the tie rule can work on them directly
+        return maskAllButLargest(logits, probs.toDoubleVector(), n, sorted.getDouble(n - 1));
+    }
+
+    /**
+     * How many of the most likely tokens top-p keeps: the smallest n whose n largest probabilities sum to at
+     * least {@code p} (within {@value #TOP_P_TOLERANCE}), and at least 1.
+     *
+     * @param probs [d_vocab] probabilities summing to 1
+     */
+    public static int topPKeepCount(INDArray probs, double p) {
+        INDArray sorted = sortedDescending(probs.castTo(DataType.DOUBLE));
+        return keepCount(Nd4j.cumsum(sorted).toDoubleVector(), p);
+    }
+
+    /** {@code searchsorted(cumulative, p, side="left") + 1}, at least 1, as the course's sample_top_p. */
+    private static int keepCount(double[] cumulative, double p) {
+        double target = p - TOP_P_TOLERANCE;
+        int lo = 0;
+        int hi = cumulative.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (cumulative[mid] >= target) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return Math.max(1, lo + 1);
+    }
+
+    /** softmax(logits) in double precision, [d_vocab]. */
+    static INDArray probabilities(INDArray logits) {
+        INDArray x = logits.castTo(DataType.DOUBLE);
+        INDArray e = Transforms.exp(x.sub(x.maxNumber().doubleValue()), false);
+        return e.divi(e.sumNumber().doubleValue());
+    }
+
+    /** The values of a 1-D array, largest first (libnd4j's native sort, on a copy). Only values are needed:
+     *  which ids to keep follows from the threshold and the lowest-id tie rule. */
+    private static INDArray sortedDescending(INDArray x) {
+        return Nd4j.sort(x.dup(), false);
+    }
+
+    /** Sets to -inf every logit except the {@code n} whose {@code scores} (logits or probabilities, same
+     *  order) are largest: all above {@code threshold} and, of those equal to it, the lowest ids. */
+    private static INDArray maskAllButLargest(INDArray logits, double[] scores, int n, double threshold) {
+        double[] v = logits.toDoubleVector();
+        int above = 0;
+        for (double d : scores) {
+            if (d > threshold) {
+                above++;
+            }
+        }
+        int tiesToKeep = n - above;
+        for (int i = 0; i < v.length; i++) {
+            if (scores[i] > threshold) {
+                continue;
+            }
+            if (scores[i] == threshold && tiesToKeep > 0) {
+                tiesToKeep--;
+            } else {
+                v[i] = Double.NEGATIVE_INFINITY;
+            }
+        }
+        return Nd4j.createFromArray(v).castTo(logits.dataType());
+    }
+
+    static void checkLogits(INDArray logits) {
+        if (logits == null || logits.rank() != 1 || logits.length() == 0) {
+            throw new IllegalArgumentException("logits must be a non-empty 1-D array [d_vocab] (the last position), got "
+                    + (logits == null ? "null" : "shape " + java.util.Arrays.toString(logits.shape())));
+        }
+    }
+
+    static void checkTemperature(double temperature) {
+        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("temperature must be 0 (greedy) or a positive finite number, got "
+                    + temperature);
+        }
+    }
+
+    static void checkTopP(double topP) {
+        if (!(topP > 0)) {
+            throw new IllegalArgumentException("topP must be > 0 (a cumulative probability; 1.0 or more switches "
+                    + "top-p off), got " + topP);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package gptcourse.sample;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class SamplingMethodsTest {
+
+    private static INDArray logits(double... v) {
+        return Nd4j.createFromArray(v).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+    }
+
+    private static INDArray logitsOfProbs(double... probs) {
+        double[] l = new double[probs.length];
+        for (int i = 0; i < probs.length; i++) {
+            l[i] = Math.log(probs[i]);
+        }
+        return logits(l);
+    }
+
+    private static Set<Integer> kept(INDArray filtered) {
+        Set<Integer> s = new HashSet<>();
+        double[] v = filtered.toDoubleVector();
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] != Double.NEGATIVE_INFINITY) {
+                s.add(i);
+            }
+        }
+        return s;
+    }
+
+    @Test
+    void greedyPicksArgmaxAndLowestIdOnTies() {
+        assertEquals(2, SamplingMethods.greedySearch(logits(0.1, -3, 5, 4.9)));
+        assertEquals(1, SamplingMethods.greedySearch(logits(0, 7, 7, 1)));
+    }
+
+    @Test
+    void temperatureDividesLogits() {
+        INDArray l = logits(1, -2, 4);
+        assertArrayEquals(new double[] {2, -4, 8}, SamplingMethods.applyTemperature(l, 0.5).toDoubleVector(), 1e-6);
+        assertArrayEquals(new double[] {0.5, -1, 2}, SamplingMethods.applyTemperature(l, 2).toDoubleVector(), 1e-6);
+        assertArrayEquals(new double[] {1, -2, 4}, l.toDoubleVector(), 0, "input unchanged");
+        assertThrows(IllegalArgumentException.class, () -> SamplingMethods.applyTemperature(l, 0));
+    }
+
+    @Test
+    void frequencyPenaltySubtractsCounts() {
+        INDArray l = logits(1, 1, 1, 1);
+        INDArray out = SamplingMethods.applyFrequencyPenalty(l, new int[] {2, 0, 2, 2}, 0.5);
+        assertArrayEquals(new double[] {0.5, 1, -0.5, 1}, out.toDoubleVector(), 1e-6);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SamplingMethods.applyFrequencyPenalty(l, new int[] {4}, 1));
+        assertTrue(e.getMessage().contains("4"), e.getMessage());
+    }
+
+    @Test
+    void topKNeverSamplesOutsideTheKLargest() {
+        INDArray l = logits(0.5, 3, -1, 2.9, 0, 2.8, 1);
+        Set<Integer> seen = new HashSet<>();
+        for (long seed = 0; seed < 300; seed++) {
+            int t = SamplingMethods.sampleTopK(l, 3, SamplingMethods.seededRandom(seed));
+            assertTrue(t == 1 || t == 3 || t == 5, "sampled " + t);
+            seen.add(t);
+        }
+        assertEquals(Set.of(1, 3, 5), seen, "all of the k largest can be drawn");
+        assertEquals(Set.of(1), kept(SamplingMethods.topKFilter(l, 1)));
+        assertEquals(7, kept(SamplingMethods.topKFilter(l, 100)).size());
+    }
+
+    @Test
+    void topKTiesKeepLowestIds() {
+        INDArray l = logits(1, 5, 5, 5, 0);
+        assertEquals(Set.of(1, 2), kept(SamplingMethods.topKFilter(l, 2)));
+    }
+
+    @Test
+    void topPKeepsSmallestSetReachingP() {
+        INDArray probs = Nd4j.createFromArray(0.5, 0.3, 0.15, 0.05);
+        assertEquals(2, SamplingMethods.topPKeepCount(probs, 0.75));
+        assertEquals(2, SamplingMethods.topPKeepCount(probs, 0.8));
+        assertEquals(3, SamplingMethods.topPKeepCount(probs, 0.81));
+        assertEquals(1, SamplingMethods.topPKeepCount(probs, 0.1));
+        assertEquals(1, SamplingMethods.topPKeepCount(probs, 0.5));
+        assertEquals(4, SamplingMethods.topPKeepCount(probs, 1.0));
+
+        // the same from float32 logits, in a shuffled order
+        INDArray l = logitsOfProbs(0.15, 0.5, 0.05, 0.3);
+        assertEquals(Set.of(1, 3), kept(SamplingMethods.topPFilter(l, 0.75)));
+        assertEquals(Set.of(1, 3), kept(SamplingMethods.topPFilter(l, 0.8)));
+        assertEquals(Set.of(0, 1, 3), kept(SamplingMethods.topPFilter(l, 0.81)));
+        for (long seed = 0; seed < 200; seed++) {
+            int t = SamplingMethods.sampleTopP(l, 0.8, SamplingMethods.seededRandom(seed));
+            assertTrue(t == 1 || t == 3, "sampled " + t);
+        }
+    }
+
+    @Test
+    void topPAlwaysKeepsOneAndBreaksTiesByLowestId() {
+        INDArray l = logitsOfProbs(0.9, 0.05, 0.05);
+        assertEquals(Set.of(0), kept(SamplingMethods.topPFilter(l, 0.01)));
+        INDArray uniform = logits(0, 0, 0, 0);
+        assertEquals(Set.of(0, 1), kept(SamplingMethods.topPFilter(uniform, 0.5)));
+        assertEquals(Set.of(0, 1, 2), kept(SamplingMethods.topPFilter(uniform, 0.6)));
+    }
+
+    @Test
+    void sampleBasicFollowsTheDistributionAndIsReproducible() {
+        INDArray l = logitsOfProbs(0.7, 0.2, 0.1, 0.0);
+        int[] counts = new int[4];
+        Random rng = new Random(1);
+        for (int i = 0; i < 5000; i++) {
+            counts[SamplingMethods.sampleBasic(l, rng)]++;
+        }
+        assertEquals(0, counts[3], "zero-probability token never drawn");
+        assertEquals(0.7, counts[0] / 5000.0, 0.03);
+        assertEquals(0.2, counts[1] / 5000.0, 0.03);
+        for (long seed = 0; seed < 20; seed++) {
+            assertEquals(SamplingMethods.sampleBasic(l, SamplingMethods.seededRandom(seed)), SamplingMethods.sampleBasic(l, SamplingMethods.seededRandom(seed)));
+        }
+    }
+
+    @Test
+    void sampleNextTokenValidatesAndIsGreedyAtZero() {
+        INDArray l = logits(0, 1, 3, 2);
+        assertEquals(2, SamplingMethods.sampleNextToken(new int[] {2}, l, 0, 0, 1, 0, new Random(0)));
+        assertEquals(2, SamplingMethods.sampleNextToken(new int[] {2}, l, 1, 1, 1, 0, new Random(0)));
+        // a big frequency penalty on token 2 moves top-1 to token 3
+        assertEquals(3, SamplingMethods.sampleNextToken(new int[] {2, 2}, l, 1, 1, 1, 1.0, new Random(0)));
+        IllegalArgumentException t = assertThrows(IllegalArgumentException.class,
+                () -> SamplingMethods.sampleNextToken(new int[] {0}, l, -0.5, 0, 1, 0, new Random(0)));
+        assertTrue(t.getMessage().contains("-0.5"), t.getMessage());
+        IllegalArgumentException p = assertThrows(IllegalArgumentException.class,
+                () -> SamplingMethods.sampleNextToken(new int[] {0}, l, 1, 0, 0, 0, new Random(0)));
+        assertTrue(p.getMessage().contains("topP"), p.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> SamplingMethods.greedySearch(Nd4j.zeros(2, 3)));
+    }
+}
