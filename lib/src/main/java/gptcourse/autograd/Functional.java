@@ -38,14 +38,14 @@ public final class Functional {
         return Tensor.result(out, (g, o) -> {
             // d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 a x^2)
             INDArray d = Tensor.binary(Tensor.Op.MUL, x, x).muli(3 * GELU_A).addi(1.0).muli(GELU_C * 0.5);
-            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp(new INDArray[] {d, x}, new INDArray[] {d}));
+            d.muli(x);
             INDArray oneMinusT2 = Tensor.binary(Tensor.Op.MUL, th, th).rsubi(1.0);
-            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp(new INDArray[] {d, oneMinusT2}, new INDArray[] {d}));
+            d.muli(oneMinusT2);
             Buffers.release(oneMinusT2);
             INDArray half = th.add(1.0, Buffers.empty(th.dataType(), th.shape())).muli(0.5);
             d.addi(half);
             Buffers.release(half);
-            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp(new INDArray[] {d, g}, new INDArray[] {d}));
+            d.muli(g);
             input.accumulate(d, d);
         }, List.of(th), input);
     }

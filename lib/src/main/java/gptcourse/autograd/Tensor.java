@@ -272,11 +272,16 @@ public final class Tensor implements AutoCloseable {
         }
         if (!released) {
             discardedShape = data.shape();
-            closeQuietly(dataOwner);
-            dataOwner = null;
-            data = null;
-            released = true;
+            releaseData();
         }
+    }
+
+    /** Frees (or recycles) the memory this tensor owns; {@link #data()} then reports the release. */
+    private void releaseData() {
+        closeQuietly(dataOwner);
+        dataOwner = null;
+        data = null;
+        released = true;
     }
 
     private void freeGraph(boolean freeData) {
@@ -288,10 +293,7 @@ public final class Tensor implements AutoCloseable {
         node = null;
         graphFreed = true;
         if (freeData) {
-            closeQuietly(dataOwner);
-            dataOwner = null;
-            released = true;
-            data = null;
+            releaseData();
         }
     }
 
@@ -350,10 +352,7 @@ public final class Tensor implements AutoCloseable {
                     + "it is freed by backward()");
         }
         if (!released) {
-            closeQuietly(dataOwner);
-            dataOwner = null;
-            released = true;
-            data = null;
+            releaseData();
         }
         zeroGrad();
     }
@@ -487,26 +486,29 @@ public final class Tensor implements AutoCloseable {
 
     /** Gives {@code input} the gradient {@code g} (not ours to keep), summed down to the input's shape. */
     private static void reduceInto(INDArray g, Tensor input) {
-        if (!input.requiresGrad) {
-            return;
-        }
-        long[] shape = input.shape();
-        if (Arrays.equals(g.shape(), shape)) {
-            input.accumulate(g, null);
-        } else {
-            INDArray s = sumBroadcastDims(g, shape);
-            input.accumulate(s.reshape(shape), s);
-        }
+        accumulateSummed(g, false, input);
     }
 
     /** Gives {@code input} a freshly computed gradient (ours), summed down to the input's shape. */
     private static void gradTo(INDArray fresh, Tensor input) {
+        accumulateSummed(fresh, true, input);
+    }
+
+    private static void accumulateSummed(INDArray g, boolean ours, Tensor input) {
+        if (!input.requiresGrad) {
+            if (ours) {
+                closeQuietly(g);
+            }
+            return;
+        }
         long[] shape = input.shape();
-        if (Arrays.equals(fresh.shape(), shape)) {
-            input.accumulate(fresh, fresh);
+        if (Arrays.equals(g.shape(), shape)) {
+            input.accumulate(g, ours ? g : null);
         } else {
-            INDArray s = sumBroadcastDims(fresh, shape);
-            closeQuietly(fresh);
+            INDArray s = sumBroadcastDims(g, shape);
+            if (ours) {
+                closeQuietly(g);
+            }
             input.accumulate(s.reshape(shape), s);
         }
     }
@@ -659,7 +661,7 @@ public final class Tensor implements AutoCloseable {
                     a.accumulate(ga.reshape(as), ga);
                 }
                 if (b.requiresGrad) {
-                    INDArray gb = Nd4j.gemm(flatRows(a.data, k), g2, true, false);
+                    INDArray gb = Nd4j.gemm(a2, g2, true, false);
                     b.accumulate(gb, gb);
                 }
             }, List.of(), a, b);
@@ -698,8 +700,8 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * {@code this @ weight + bias} for {@code this [..., k]}, {@code weight [k, m]}, {@code bias [m]}
-     * as one GEMM plus a row-vector add; the bias gradient is a ones-row GEMM (faster than a column sum).
+     * {@code this @ weight + bias} for {@code this [..., k]}, {@code weight [k, m]}, {@code bias [m]},
+     * as one GEMM {@code [x | 1] @ [W ; b]}.
      */
     public Tensor linear(Tensor weight, Tensor bias) {
         Tensor x = this;
@@ -961,7 +963,9 @@ public final class Tensor implements AutoCloseable {
         return result(out, (g, o) -> {
             INDArray y = o.data;
             INDArray s = g.sum(true, y.rank() - 1);
-            INDArray d = Transforms.exp(y, true).muli(s.broadcast(y.shape()));
+            INDArray e = Transforms.exp(y, true);
+            INDArray d = binary(Op.MUL, e, s);
+            e.close();
             s.close();
             d.rsubi(g);
             a.accumulate(d, d);

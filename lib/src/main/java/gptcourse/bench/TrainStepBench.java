@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,9 +75,9 @@ public final class TrainStepBench {
                 phases.get("optimizer").add((t4 - t3) / 1e9);
             }
             System.out.printf("step %d: %.3f s (forward %.3f, loss %.3f, backward %.3f, optimizer %.3f) loss %.4f "
-                            + "rss %.2f GB (peak %.2f), native %d MB (recycled %d MB)%n",
+                            + "rss %.2f GB (peak %.2f), recycled buffers %d MB%n",
                     i, (t4 - t0) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9, lossValue,
-                    rssGb("VmRSS"), rssGb("VmHWM"), org.bytedeco.javacpp.Pointer.totalBytes() >> 20, gptcourse.autograd.Buffers.pooledBytes() >> 20);
+                    rssGb("VmRSS"), rssGb("VmHWM"), gptcourse.autograd.Buffers.pooledBytes() >> 20);
         }
         List<Double> fwd = new ArrayList<>();
         try (var scope = GradMode.inferenceMode()) {
@@ -164,10 +163,5 @@ public final class TrainStepBench {
             sb.append(v instanceof String ? "\"" + v + "\"" : String.valueOf(v));
         });
         return sb.append('}').toString();
-    }
-
-    @SuppressWarnings("unused")
-    private static String shape(INDArray a) {
-        return Arrays.toString(a.shape());
     }
 }

@@ -71,6 +71,7 @@ public class TransformerSampler {
      * @param promptIds at least one token id
      * @return the generated ids only (at most {@code maxTokensGenerated}, ending at the first end-of-text)
      */
+    @SuppressWarnings("try") // the inference-mode scope is used for its effect, not read
     public int[] sampleTokens(int[] promptIds, int maxTokensGenerated, double temperature, int topK, double topP,
                               double frequencyPenalty, long seed) {
         if (promptIds == null || promptIds.length == 0) {
