@@ -120,6 +120,11 @@ public final class JavaKernel extends BaseKernel {
      * @return the running kernel, for {@link Display} and {@link ProgressBar}
      * @throws IllegalStateException outside a kernel
      */
+    /** @return true while a kernel runs in this JVM (the library asks, by reflection, before it shows charts) */
+    public static boolean isRunning() {
+        return current != null;
+    }
+
     static JavaKernel current() {
         JavaKernel k = current;
         if (k == null) throw new IllegalStateException("display(...) works only inside the notebook kernel.");

@@ -87,14 +87,27 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     /** Starts an epoch (stopping the previous one's background thread, if any). */
     @Override
     public synchronized Iterator<Batch> iterator() {
+        return iterator(epoch, 0);
+    }
+
+    /**
+     * Starts epoch {@code epoch} (0-based) at batch {@code fromBatch}: the same batches, in the
+     * same order, as the uninterrupted epoch from that point on. A resumed training run uses it
+     * to continue its data order; the next {@link #iterator()} starts epoch {@code epoch + 1}.
+     */
+    public synchronized Iterator<Batch> iterator(int epoch, int fromBatch) {
+        if (epoch < 0 || fromBatch < 0 || fromBatch > size()) {
+            throw new IllegalArgumentException("cannot start epoch " + epoch + " at batch " + fromBatch
+                    + ": the epoch must be 0 or more and the batch between 0 and " + size());
+        }
         stopRunning();
         int[] order = shuffle ? TokenizedDataset.permutation(dataset.size(), seed * 1_000_003L + epoch)
                 : identity(dataset.size());
-        epoch++;
+        this.epoch = epoch + 1;
         int batches = size();
         if (prefetch == 0) {
             return new Iterator<>() {
-                private int next;
+                private int next = fromBatch;
 
                 @Override
                 public boolean hasNext() {
@@ -110,7 +123,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
                 }
             };
         }
-        running = new Prefetcher(order, batches);
+        running = new Prefetcher(order, fromBatch, batches);
         return running;
     }
 
@@ -151,11 +164,12 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         private volatile boolean stopped;
         private int taken;
 
-        Prefetcher(int[] order, int batches) {
+        Prefetcher(int[] order, int fromBatch, int batches) {
             this.batches = batches;
+            this.taken = fromBatch;
             this.thread = new Thread(() -> {
                 try {
-                    for (int b = 0; b < batches && !stopped; b++) {
+                    for (int b = fromBatch; b < batches && !stopped; b++) {
                         Object item;
                         try {
                             item = makeBatch(order, b);

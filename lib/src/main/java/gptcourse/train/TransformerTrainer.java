@@ -1,0 +1,140 @@
+package gptcourse.train;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+import gptcourse.autograd.GradMode;
+import gptcourse.autograd.Tensor;
+import gptcourse.data.Batch;
+import gptcourse.data.Gpt2Tokenizer;
+import gptcourse.data.TrainTestSplit;
+import gptcourse.model.DemoTransformer;
+import gptcourse.model.LogProbs;
+import gptcourse.notebook.Progress;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The reference solution of the tutorial's training-loop exercise.
+ *
+ * <pre>{@code
+ * var trainer = new TransformerTrainer(args, model, datasetDict);
+ * trainer.train();
+ * }</pre>
+ *
+ * Beyond the tutorial it saves a checkpoint at the end of each epoch (and every {@code
+ * args.checkpointEvery} steps), resumes from one ({@link #resume}), and, when {@code
+ * args.logCompletionsEvery} is set, logs the optional exercise's completions table.
+ */
+public class TransformerTrainer extends TransformerTrainerBase {
+    /** The prompt sampled after each epoch. */
+    public static final String SAMPLE_PROMPT = "Once upon a time";
+
+    private CompletionsLog completions;
+
+    public TransformerTrainer(TransformerTrainingArgs args, DemoTransformer model, TrainTestSplit datasetDict) {
+        super(args, model, datasetDict);
+    }
+
+    public TransformerTrainer(TransformerTrainingArgs args, DemoTransformer model, TrainTestSplit datasetDict,
+            Gpt2Tokenizer tokenizer, RunTracker tracker) {
+        super(args, model, datasetDict, tokenizer, tracker);
+    }
+
+    /**
+     * A trainer that continues from a checkpoint (a file, or the latest in a run folder): the
+     * model and args are the checkpoint's, the run and its loss curve continue where they were.
+     */
+    public static TransformerTrainer resume(Path checkpoint, TrainTestSplit datasetDict, Gpt2Tokenizer tokenizer,
+            RunTracker tracker) {
+        Checkpoint c = Checkpoint.read(checkpoint);
+        DemoTransformer model = new DemoTransformer(c.config(), 0);
+        TransformerTrainer trainer = new TransformerTrainer(c.args(), model, datasetDict, tokenizer, tracker);
+        trainer.loadCheckpoint(c.file());
+        return trainer;
+    }
+
+    @Override
+    public Tensor trainingStep(Batch batch) {
+        INDArray tokens = batch.get("tokens");
+        Tensor logits = model.forward(tokens);
+        Tensor loss = LogProbs.getLogProbs(logits, tokens).mean().neg();
+        loss.backward();
+        optimizer.step();
+        optimizer.zeroGrad();
+        step++;
+        tracker.log(Map.of("train_loss", loss.item()), step);
+        return loss;
+    }
+
+    @Override
+    @SuppressWarnings("try") // the inference-mode scope is used for its effect, not read
+    public double evaluate() {
+        long totalCorrect = 0;
+        long totalSamples = 0;
+        try (var mode = GradMode.inferenceMode()) {
+            for (Batch batch : testLoader) {
+                INDArray tokens = batch.get("tokens");
+                long seq = tokens.size(1);
+                try (Tensor logits = model.forward(tokens)) {
+                    INDArray predicted = logits.data()
+                            .get(NDArrayIndex.all(), NDArrayIndex.interval(0, seq - 1), NDArrayIndex.all()).argMax(2);
+                    INDArray targets = tokens.get(NDArrayIndex.all(), NDArrayIndex.interval(1, seq));
+                    totalCorrect += predicted.eq(targets.castTo(predicted.dataType())).castTo(DataType.INT64)
+                            .sumNumber().longValue();
+                    totalSamples += tokens.size(0) * (seq - 1);
+                }
+            }
+        }
+        double accuracy = (double) totalCorrect / totalSamples;
+        tracker.log(Map.of("accuracy", accuracy), step);
+        return accuracy;
+    }
+
+    @Override
+    public void train() {
+        startRun();
+        double accuracy = lastAccuracy;
+        long totalSteps = (long) Math.min(args.maxStepsPerEpoch, trainLoader.size()) * args.epochs;
+        try (Progress progressBar = Progress.start(totalSteps)) {
+            progressBar.update(step);
+            for (int epoch = firstEpoch(); epoch < args.epochs; epoch++) {
+                for (Batch batch : epochBatches(epoch)) {
+                    Tensor loss = trainingStep(batch);
+                    progressBar.update();
+                    progressBar.setDescription(String.format(Locale.ROOT, "Epoch %d, loss: %.3f, accuracy: %.2f",
+                            epoch + 1, loss.item(), accuracy));
+                    afterStep(epoch);
+                }
+                accuracy = evaluate();
+                endEpoch(epoch, accuracy);
+                saveCheckpoint();
+                System.out.println(String.format(Locale.ROOT, "Epoch %d: accuracy %.4f. Sample: %s", epoch + 1, accuracy,
+                        sampler.sample(SAMPLE_PROMPT, 24, 0.7, 0, 0.95, 0.0, args.seed + epoch)));
+            }
+        } finally {
+            tracker.finish();
+        }
+    }
+
+    /** The extras between steps: completions table and periodic checkpoints. */
+    private void afterStep(int epoch) {
+        if (args.logCompletionsEvery > 0 && step % args.logCompletionsEvery == 0) {
+            if (completions == null) {
+                completions = CompletionsLog.tutorialDefaults(sampler, args.seed);
+            }
+            completions.log(epoch + 1, step);
+            tracker.logTable("completions", completions.table());
+        }
+        if (args.checkpointEvery > 0 && step % args.checkpointEvery == 0) {
+            saveCheckpoint();
+        }
+    }
+
+    /** The completions logged so far, or null if {@code args.logCompletionsEvery} is 0. */
+    public CompletionsLog completions() {
+        return completions;
+    }
+}
