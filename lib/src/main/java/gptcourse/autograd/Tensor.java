@@ -1039,10 +1039,14 @@ public final class Tensor implements AutoCloseable {
         }, List.of(flatIdx), a);
     }
 
-    /** {@code ref[indices[i]] += updates[i]}, written into {@code ref} itself. */
+    /**
+     * {@code ref[indices[i]] += updates[i]}, written into {@code ref} itself. The op's {@code lock}
+     * flag is set: without it libnd4j M2.1 adds repeated indices from several threads at once and
+     * loses updates (a repeated token's embedding gradient came out wrong by whole units).
+     */
     static void scatterAddInPlace(INDArray ref, INDArray indices, INDArray updates) {
         Nd4j.exec(org.nd4j.linalg.api.ops.DynamicCustomOp.builder("scatter_add")
-                .addInputs(ref, indices, updates).addOutputs(ref).build());
+                .addInputs(ref, indices, updates).addOutputs(ref).addBooleanArguments(true).build());
     }
 
     /** Row-major flat positions {@code row * v + index} of each index in a {@code [..., v]} array. */

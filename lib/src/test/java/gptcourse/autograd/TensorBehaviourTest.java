@@ -13,6 +13,38 @@ import org.nd4j.linalg.factory.Nd4j;
 /** PyTorch-like behaviour beyond single gradients: accumulation, frozen parameters, detach, errors. */
 class TensorBehaviourTest {
 
+    /**
+     * The embedding gradient of a batch the size of the course's (4,096 tokens, many repeated)
+     * equals the exact sum and is the same on every run: libnd4j's scatter_add loses updates of
+     * repeated indices across threads unless its lock flag is set.
+     */
+    @Test
+    void embeddingGradientSumsRepeatedTokensExactlyAtFullBatchSize() {
+        int vocab = 50257;
+        int d = 32;
+        INDArray tokens = Nd4j.rand(1, new long[] {32, 128}).muli(300).castTo(DataType.INT64);
+        INDArray upstream = Nd4j.randn(2, new long[] {32, 128, d});
+        long[] ids = tokens.reshape(tokens.length()).toLongVector();
+        float[][] g = upstream.reshape(tokens.length(), d).toFloatMatrix();
+        double[][] exact = new double[300][d];
+        for (int i = 0; i < ids.length; i++) {
+            for (int j = 0; j < d; j++) {
+                exact[(int) ids[i]][j] += g[i][j];
+            }
+        }
+        for (int run = 0; run < 20; run++) {
+            Tensor w = Tensor.parameter(Nd4j.zeros(DataType.FLOAT, vocab, d));
+            w.gatherRows(tokens).mul(Tensor.of(upstream)).sum().backward();
+            float[][] grad = w.grad().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 300),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all()).toFloatMatrix();
+            for (int r = 0; r < 300; r++) {
+                for (int j = 0; j < d; j++) {
+                    assertEquals(exact[r][j], grad[r][j], 1e-4, "run " + run + ": gradient of row " + r + ", column " + j);
+                }
+            }
+        }
+    }
+
     @Test
     void gradientsAccumulateOverBackwardCallsUntilZeroGrad() {
         Tensor w = Tensor.parameter(Nd4j.rand(DataType.DOUBLE, 3, 2));
