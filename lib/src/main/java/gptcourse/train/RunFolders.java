@@ -44,6 +44,9 @@ public final class RunFolders {
 
     /** The run folders (those with a metrics.csv) in a project folder, by name. */
     public static List<Path> runs(Path projectDir) {
+        if (!Files.isDirectory(projectDir)) {
+            return List.of();
+        }
         try (Stream<Path> s = Files.list(projectDir)) {
             return s.filter(p -> Files.isRegularFile(p.resolve("metrics.csv"))).sorted().toList();
         } catch (IOException e) {

@@ -85,12 +85,19 @@ public class TransformerTrainingArgs implements Options {
         } catch (UsageException e) {
             throw new IllegalArgumentException(e.getUsage(), e);
         } catch (ArgumentException e) {
-            throw new IllegalArgumentException("bad argument " + Arrays.toString(words) + ": " + e.getMsg()
+            throw new IllegalArgumentException("bad argument " + Arrays.toString(words) + ": " + firstLine(e.getMsg())
                     + " (--help lists the options)", e);
         } catch (RuntimeException e) { // OLCUT's PropertyException for values of the wrong type
-            throw new IllegalArgumentException("bad argument " + Arrays.toString(words) + ": " + e.getMessage()
-                    + " (--help lists the options)", e);
+            throw new IllegalArgumentException("bad argument " + Arrays.toString(words) + ": "
+                    + firstLine(e.getMessage()) + " (--help lists the options)", e);
         }
+    }
+
+    /** OLCUT appends the whole usage text to its messages; one line is what the user needs. */
+    private static String firstLine(String message) {
+        String m = String.valueOf(message).strip();
+        int end = m.indexOf('\n');
+        return end > 0 ? m.substring(0, end).strip() : m;
     }
 
     private static String[] split(String... argv) {
