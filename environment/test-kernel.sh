@@ -79,6 +79,10 @@ cp "$root/kernel/src/test/notebooks/kernel-features.ipynb" "$nb/"
 [[ ${PIPESTATUS[0]} -eq 0 ]] || { echo "feature notebook: execution FAILED" >&2; exit 1; }
 "$py" "$root/kernel/src/test/python/check_feature_notebook.py" "$nb/executed.ipynb" -v
 
+echo "== live training outputs (chart and progress bar redrawn in place)"
+(cd "$root/kernel/src/test/python" && "$py" check_live_training.py 2>&1 | grep -v '^WARNING: .*[Ss]ecurity[Mm]anager\|^WARNING: Please consider\|^WARNING: A terminally')
+[[ ${PIPESTATUS[0]} -eq 0 ]] || { echo "live training outputs: FAILED" >&2; exit 1; }
+
 if [[ "$bench" -gt 0 ]]; then
   echo "== kernel start benchmark ($bench starts)"
   "$py" "$root/kernel/src/test/python/bench_start.py" --runs "$bench" --max-seconds 3 --kernel "$GPTCOURSE_KERNEL_NAME"

@@ -1,0 +1,140 @@
+package gptcourse.bench;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import gptcourse.autograd.Backend;
+import gptcourse.autograd.Tensor;
+import gptcourse.data.Batch;
+import gptcourse.data.DataUtils;
+import gptcourse.data.Gpt2Tokenizer;
+import gptcourse.data.TinyStories;
+import gptcourse.data.TokenizedDataset;
+import gptcourse.data.TrainTestSplit;
+import gptcourse.model.Config;
+import gptcourse.model.DemoTransformer;
+import gptcourse.train.RunTracker;
+import gptcourse.train.TransformerTrainer;
+import gptcourse.train.TransformerTrainingArgs;
+
+/**
+ * Times {@code TransformerTrainer.train()} at the tutorial's configuration (batch 32, n_ctx 128,
+ * d_vocab 50257, the training model) including data loading, and {@code evaluate()} on 1,000 test
+ * rows; prints the data pipeline's share of the loop, then one JSON line.
+ *
+ * <p>The data are the bundled stand-in stories repeated into a stories file big enough for the
+ * run, tokenized by the real pipeline into a memory-mapped cache, so loading is what the course does.
+ *
+ * <pre>
+ * java -cp ... gptcourse.bench.TrainBench [--steps 20] [--warmup 3]
+ * </pre>
+ */
+public final class TrainBench {
+    private static final int BATCH = 32;
+    private static final int TEST_ROWS = 1000;
+
+    private TrainBench() {
+    }
+
+    /** The reference trainer, timing each training step from the inside. */
+    static final class TimedTrainer extends TransformerTrainer {
+        final List<long[]> spans = new ArrayList<>();
+
+        TimedTrainer(TransformerTrainingArgs args, DemoTransformer model, TrainTestSplit data, Gpt2Tokenizer tokenizer,
+                RunTracker tracker) {
+            super(args, model, data, tokenizer, tracker);
+        }
+
+        @Override
+        public Tensor trainingStep(Batch batch) {
+            long t0 = System.nanoTime();
+            Tensor loss = super.trainingStep(batch);
+            loss.item();
+            spans.add(new long[] {t0, System.nanoTime()});
+            return loss;
+        }
+    }
+
+    public static void main(String[] argv) throws IOException {
+        int steps = TrainStepBench.intArg(argv, "--steps", 20);
+        int warmup = TrainStepBench.intArg(argv, "--warmup", 3);
+        Gpt2Tokenizer tokenizer = Gpt2Tokenizer.load();
+        Config cfg = Config.trainingDefaults(tokenizer.vocabSize());
+        Path work = Files.createTempDirectory("gptcourse-trainbench");
+        TrainTestSplit split = data(tokenizer, cfg.nCtx(), TEST_ROWS + (steps + warmup) * BATCH + BATCH, work);
+
+        TransformerTrainingArgs args = TransformerTrainingArgs.parse("--batch-size", String.valueOf(BATCH), "--epochs", "1",
+                "--max-steps-per-epoch", String.valueOf(steps + warmup), "--wandb-name", "bench");
+        TimedTrainer trainer = new TimedTrainer(args, new DemoTransformer(cfg, 0), split, tokenizer,
+                new RunTracker(work.resolve("runs")));
+        long t0 = System.nanoTime();
+        trainer.train();
+        double trainTotal = (System.nanoTime() - t0) / 1e9;
+
+        // The loop from the end of the last warm-up step to the end of the last step: training
+        // steps plus everything between them (waiting for the loader, logging, the progress bar).
+        List<long[]> s = trainer.spans;
+        double loop = (s.get(s.size() - 1)[1] - s.get(warmup - 1)[1]) / 1e9;
+        double inSteps = 0;
+        List<Double> stepTimes = new ArrayList<>();
+        for (int i = warmup; i < s.size(); i++) {
+            double d = (s.get(i)[1] - s.get(i)[0]) / 1e9;
+            inSteps += d;
+            stepTimes.add(d);
+        }
+        double overhead = (loop - inSteps) / inSteps;
+
+        List<Double> evals = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            long e0 = System.nanoTime();
+            trainer.evaluate();
+            evals.add((System.nanoTime() - e0) / 1e9);
+        }
+
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("bench", "train");
+        out.put("backend", Backend.describe());
+        out.put("batch", BATCH);
+        out.put("seq", cfg.nCtx());
+        out.put("steps_timed", steps);
+        out.put("steps_per_s", Math.round(steps / loop * 1000) / 1000.0);
+        out.put("median_step_s", TrainStepBench.median(stepTimes));
+        out.put("data_pipeline_overhead_pct", Math.round(overhead * 1000) / 10.0);
+        out.put("evaluate_1000_rows_median_s", TrainStepBench.median(evals));
+        out.put("train_call_total_s", Math.round(trainTotal * 10) / 10.0);
+        out.put("peak_rss_gb", TrainStepBench.rssGb("VmHWM"));
+        System.out.printf("train(): %.3f steps/s (median step %.3f s); data pipeline and logging add %.1f%% to the"
+                        + " steps; evaluate() on %d rows: %.2f s (median of 3)%n", steps / loop,
+                TrainStepBench.median(stepTimes), overhead * 100, TEST_ROWS, TrainStepBench.median(evals));
+        System.out.println(TrainStepBench.toJson(out));
+    }
+
+    /** The stand-in stories repeated into a file of at least {@code rows} rows, tokenized into {@code work}. */
+    static TrainTestSplit data(Gpt2Tokenizer tokenizer, int nCtx, int rows, Path work) throws IOException {
+        List<String> stories = TinyStories.standIn("train").stream().toList();
+        long tokensPerPass = 0;
+        for (String story : stories) {
+            tokensPerPass += tokenizer.encode(story).length + 1;
+        }
+        long passes = (long) rows * nCtx / tokensPerPass + 1;
+        Path file = work.resolve("TinyStories-train.txt");
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (long p = 0; p < passes; p++) {
+                for (String story : stories) {
+                    w.write(story);
+                    w.write("\n<|endoftext|>\n");
+                }
+            }
+        }
+        TokenizedDataset all = DataUtils.tokenizeAndConcatenate(TinyStories.load("train", file), tokenizer, false, nCtx,
+                "text", true, Runtime.getRuntime().availableProcessors(), work.resolve("tokenized"));
+        return all.trainTestSplit(TEST_ROWS, 0);
+    }
+}
