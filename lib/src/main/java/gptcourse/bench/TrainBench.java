@@ -114,6 +114,15 @@ public final class TrainBench {
                         + " steps; evaluate() on %d rows: %.2f s (median of 3)%n", steps / loop,
                 TrainStepBench.median(stepTimes), overhead * 100, TEST_ROWS, TrainStepBench.median(evals));
         System.out.println(TrainStepBench.toJson(out));
+        deleteTree(work);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** The stand-in stories repeated into a file of at least {@code rows} rows, tokenized into {@code work}. */
