@@ -154,6 +154,13 @@ EOF
 fi
 rm -f "$rootfs/etc/resolv.conf"
 cp -L /etc/resolv.conf "$rootfs/etc/resolv.conf"
+# Where this machine reaches the network through a TLS-intercepting proxy, it trusts that proxy's CA
+# through /usr/local/share/ca-certificates; the chroot needs the same to reach Maven Central and npm.
+# ca-certificates picks these up when it is installed (with the JDK), and Java's store with it.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  mkdir -p "$rootfs/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$rootfs/usr/local/share/ca-certificates/"
+fi
 # A chroot has no init: packages must not try to start services in it.
 printf '#!/bin/sh\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d"
 chmod +x "$rootfs/usr/sbin/policy-rc.d"
@@ -168,8 +175,10 @@ head_commit="$(git -C "$root" rev-parse --short HEAD)"
 if [[ -n "$(git -C "$root" status --porcelain --untracked-files=no)" ]]; then
   echo "note: uncommitted changes are not tested; the chroot gets HEAD ($head_commit)"
 fi
+# One archive for every step, so that a commit made while this runs changes nothing here.
+git -C "$root" archive --format=tar -o "$logs/course.tar" HEAD
 mkdir -p "$rootfs/root/course"
-git -C "$root" archive --format=tar HEAD | tar -x -C "$rootfs/root/course"
+tar -x -C "$rootfs/root/course" -f "$logs/course.tar"
 
 # A clean login environment: nothing of this machine's (JAVA_HOME, a pyenv python3, ...) leaks in.
 in_chroot() {
@@ -245,7 +254,7 @@ cp "$rootfs/root/course/kernel/pom.xml" "$deps/kernel/"
 cp "$rootfs/root/course/environment/install-kernel.sh" "$deps/environment/"
 chown -R 1000:100 "$deps"
 mkdir -p "$rootfs/home/jovyan/course"
-git -C "$root" archive --format=tar HEAD | tar -x -C "$rootfs/home/jovyan/course"
+tar -x -C "$rootfs/home/jovyan/course" -f "$logs/course.tar"
 chown -R 1000:100 "$rootfs/home/jovyan/course"
 set +e
 {
