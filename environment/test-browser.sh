@@ -101,7 +101,7 @@ install_args=(--prefix "$work/prefix" --name "$kernel_name")
 # A copy of the notebook's folder, so the run never changes the repository's notebook and relative
 # paths to files beside it still work.
 mkdir -p "$work/nb"
-tar -C "$(dirname "$notebook")" --exclude=node_modules --exclude=.ipynb_checkpoints --exclude='*.png' -cf - . \
+tar -C "$(dirname "$notebook")" --exclude=node_modules --exclude=.ipynb_checkpoints -cf - . \
   | tar -C "$work/nb" -xf -
 
 port="$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
