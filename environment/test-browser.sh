@@ -142,7 +142,7 @@ shot="$shots/${nb_name%.ipynb}.png"
 rm -f "$shot"
 set +e
 result="$(node "$here/browser-test/run-notebook.js" --cdp "http://127.0.0.1:$cdp_port" \
-  --url "http://127.0.0.1:$port/notebooks/$nb_name?token=$token" --screenshot "$shot" --timeout "$timeout")"
+  --url "http://127.0.0.1:$port/notebooks/$("$py" -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$nb_name")?token=$token" --screenshot "$shot" --timeout "$timeout")"
 status=$?
 set -e
 echo "$result"
