@@ -75,7 +75,7 @@ apt_get() { "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@" </d
 echo "Installing from apt: ${first[*]} ${rest[*]}"
 apt_get update -q
 if [[ ${#first[@]} -gt 0 ]]; then
-  # Debian 13 no longer has Java 17: take the distribution's JDK there (21; the kernel runs on it).
+  # Where apt offers no Java 17 (newer distributions), take the default JDK (21 or later; the kernel runs on it).
   if [[ -z "$(apt-cache policy openjdk-17-jdk-headless 2>/dev/null | sed -n 's/ *Candidate: //p' | grep -v '(none)')" ]]; then
     first=(default-jdk-headless)
   fi
