@@ -4,35 +4,59 @@
 #   environment/install-kernel.sh                 # for the current user (~/.local/share/jupyter)
 #   environment/install-kernel.sh --prefix DIR    # into DIR/share/jupyter/kernels (add DIR/share/jupyter to JUPYTER_PATH)
 #   options: --name NAME (default java-gptcourse)  --skip-build (use the jars already built)
+#   environment/install-kernel.sh --deps-only     # only download the build's Maven plugins and dependencies
 #
 # Builds the kernel module (and the course library) with Maven unless --skip-build, then writes
-# kernel.json. Re-running it replaces the kernelspec; nothing else changes.
+# kernel.json. Re-running it replaces the kernelspec; nothing else changes. --deps-only needs just
+# the pom files (docker/Dockerfile runs it in a layer of its own, so that editing a source file does
+# not download the dependencies again) and leaves the checkout untouched.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 name="java-gptcourse"
 prefix=""
 build=1
+deps_only=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --prefix) prefix="$2"; shift 2 ;;
     --user) prefix=""; shift ;;
     --name) name="$2"; shift 2 ;;
     --skip-build) build=0; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --deps-only) deps_only=1; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "install-kernel.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
 
+# GPTCOURSE_MAVEN_ARGS: extra Maven options, e.g. "-Pavx512" (faster natives on AVX-512 CPUs)
+# or "-Pcuda" (GPU); see the README's "Choosing the backend".
+build_kernel() {
+  # shellcheck disable=SC2086
+  (cd "$1" && mvn -B -q -DskipTests ${GPTCOURSE_MAVEN_ARGS:-} package -pl kernel -am)
+}
+
+if [[ $deps_only -eq 1 ]]; then
+  # The same build on a copy of the pom files with no sources: Maven resolves every plugin and
+  # dependency that the real build uses, and the empty jars it makes are thrown away.
+  echo "Downloading the kernel build's Maven plugins and dependencies (${GPTCOURSE_MAVEN_ARGS:-no extra options})..."
+  poms="$(mktemp -d "${TMPDIR:-/tmp}/gptcourse-poms.XXXXXX")"
+  trap 'rm -rf "$poms"' EXIT
+  for pom in "$root"/pom.xml "$root"/*/pom.xml; do
+    rel="${pom#"$root"/}"
+    mkdir -p "$poms/$(dirname "$rel")"
+    cp "$pom" "$poms/$rel"
+  done
+  build_kernel "$poms"
+  exit 0
+fi
+
 if [[ $build -eq 1 ]]; then
-  # GPTCOURSE_MAVEN_ARGS: extra Maven options, e.g. "-Pavx512" (faster natives on AVX-512 CPUs)
-  # or "-Pcuda" (GPU); see the README's "Choosing the backend".
   echo "Building the kernel (mvn package -pl kernel -am ${GPTCOURSE_MAVEN_ARGS:-})..."
   # The kernel's classpath is every jar in kernel-lib: drop those of an earlier build (say a -Pcuda
   # one) so that only this build's backend is on it.
   rm -rf "$root/kernel/target/kernel-lib"
-  # shellcheck disable=SC2086
-  (cd "$root" && mvn -B -q -DskipTests ${GPTCOURSE_MAVEN_ARGS:-} package -pl kernel -am)
+  build_kernel "$root"
 fi
 jar="$root/kernel/target/gptcourse-kernel.jar"
 if [[ ! -f "$jar" || ! -d "$root/kernel/target/kernel-lib" ]]; then

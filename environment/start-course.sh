@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Launches the course on a fresh machine: builds the kernel and library, installs Jupyter if it
-# is missing (Debian/Ubuntu: apt; elsewhere prints the pip command), installs the "Java (gptcourse)"
+# Launches the course on a fresh machine: installs a Java 17 JDK, Maven and Jupyter if they are
+# missing (Debian/Ubuntu: apt, via install-packages.sh), builds the kernel and library, installs the "Java (gptcourse)"
 # kernelspec for this user, and opens the notebooks folder in JupyterLab (or the classic Notebook),
 # printing the URL.
 #
@@ -31,24 +31,12 @@ find_jupyter() {
   done
 }
 
-command -v java >/dev/null || { echo "Java 17 is needed (Debian: sudo apt-get install openjdk-17-jdk)" >&2; exit 1; }
-command -v mvn >/dev/null || { echo "Maven is needed (Debian: sudo apt-get install maven)" >&2; exit 1; }
-
+"$here/install-packages.sh" --launch
 app="$(find_jupyter || true)"
 if [[ -z "$app" ]]; then
-  if command -v apt-get >/dev/null 2>&1; then
-    echo "Installing Jupyter from Debian packages..."
-    sudo_cmd=(); [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
-    "${sudo_cmd[@]}" apt-get update -q
-    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-      jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client
-    app="$(find_jupyter || true)"
-  fi
-  if [[ -z "$app" ]]; then
-    echo "Jupyter is not installed. Install it, then run this again:" >&2
-    echo "  python3 -m pip install --user jupyterlab" >&2
-    exit 1
-  fi
+  echo "start-course.sh: no Jupyter found after installing. Install it, then run this again:" >&2
+  echo "  python3 -m pip install --user jupyterlab" >&2
+  exit 1
 fi
 
 "$here/install-kernel.sh"
