@@ -115,6 +115,7 @@ public class TransformerTrainer extends TransformerTrainerBase {
                         sampler.sample(SAMPLE_PROMPT, 24, 0.7, 0, 0.95, 0.0, args.seed + epoch)));
             }
         } finally {
+            trainLoader.close();
             tracker.finish();
         }
     }

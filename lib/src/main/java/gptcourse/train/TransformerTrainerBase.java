@@ -134,7 +134,11 @@ public abstract class TransformerTrainerBase {
 
             @Override
             public boolean hasNext() {
-                return batchInEpoch < limit && inner.hasNext();
+                if (batchInEpoch < limit && inner.hasNext()) {
+                    return true;
+                }
+                trainLoader.close(); // an epoch cut short would keep its prefetch thread waiting
+                return false;
             }
 
             @Override
