@@ -32,6 +32,10 @@ jit=(-XX:Tier4InvocationThreshold=100000 -XX:Tier4MinInvocationThreshold=50000
      -XX:Tier4CompileThreshold=120000 -XX:Tier4BackEdgeThreshold=1000000)
 # -Djava.security.manager=allow: lets the kernel block System.exit in cells (see ExitGuard).
 # shellcheck disable=SC2086
+# JavaCPP (under ND4J) refuses to allocate once the process's resident size passes 4x -Xmx, and the
+# JVM's default -Xmx is a quarter of the memory: in a 2-4 GB container a training step (~2.4 GB
+# resident, ~3 GB while evaluating) would die with "Physical memory usage is too high". Leave the limit
+# to the machine; GPTCOURSE_KERNEL_JAVA_OPTS (after this) can set another.
 exec "$java" -Djava.security.manager=allow -XX:+IgnoreUnrecognizedVMOptions "${jit[@]}" "${cds[@]}" \
-  ${GPTCOURSE_KERNEL_JAVA_OPTS:-} \
+  -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 ${GPTCOURSE_KERNEL_JAVA_OPTS:-} \
   -cp "$target/gptcourse-kernel.jar:$target/kernel-lib/*" gptcourse.kernel.KernelMain "$@"

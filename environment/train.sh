@@ -24,4 +24,5 @@ if [[ ! -d "$lib/target/classes/gptcourse/train" || ! -f "$cp_file" || "$(cat "$
   printf '%s' "$args_now" > "$stamp"
 fi
 export DJL_OFFLINE=true
-exec java ${GPTCOURSE_JAVA_OPTS:-} -cp "$lib/target/classes:$(cat "$cp_file")" gptcourse.train.TrainCommand "$@"
+# See launch-kernel.sh: JavaCPP's resident-size limit (4x -Xmx) is too tight for small machines.
+exec java -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 ${GPTCOURSE_JAVA_OPTS:-} -cp "$lib/target/classes:$(cat "$cp_file")" gptcourse.train.TrainCommand "$@"
