@@ -3,7 +3,8 @@
 #   1. the Maven build with all JUnit tests: library (autograd finite differences, PyTorch golden
 #      parity, AdamW, learning, memory release, data pipeline against a fake hub) and kernel;
 #   2. the Jupyter side: the kernel conformance suite, protocol checks and the feature notebook
-#      (environment/test-kernel.sh).
+#      (environment/test-kernel.sh);
+#   3. the course notebooks, their student copies and the autograder (environment/test-notebooks.sh).
 # Prints one "N passed, N failed" line at the end; exits non-zero if anything failed.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -21,6 +22,9 @@ read -r junit_run junit_failed junit_skipped <<<"${summary:-0 0 0}"
 
 echo "== Jupyter kernel: conformance suite and feature notebook"
 if "$here/test-kernel.sh" --skip-build; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: kernel tests" >&2; fi
+
+echo "== Course notebooks: executed with GPTCOURSE_CI=1, student copies, autograder"
+if "$here/test-notebooks.sh" --skip-build; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: notebook tests" >&2; fi
 
 echo
 echo "JUnit: $junit_run tests, $junit_failed failed, $junit_skipped skipped; suites: $passed passed, $failed failed"

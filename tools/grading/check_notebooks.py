@@ -84,7 +84,7 @@ class Data(unittest.TestCase):
         self.assertIn("Dataset({features: ['text'], num_rows:", printed(cell_with(self.nb, "dataset.text(0)")))
         split = data(cell_with(self.nb, "trainTestSplit"), "text/plain")[0]
         self.assertRegex(split, r"train: Dataset\(\{features: \['tokens'\], num_rows: \d+\}\)")
-        self.assertEqual(printed(cell_with(self.nb, "firstBatch.asMap()")), "[tokens]\n[8, 128]\n")
+        self.assertEqual(printed(cell_with(self.nb, "firstBatch.asMap()")), "[tokens]\n[4, 128]\n")
         self.assertTrue(printed(cell_with(self.nb, "tokenizer.decode(row)")).startswith("[50256, "))
 
 
