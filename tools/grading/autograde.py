@@ -119,10 +119,12 @@ def match(path, nb, instructors):
 
 def explain(run):
     """One line about a failed cell."""
+    replayed = "; a new kernel replayed the cells that had worked" if run.restarted else ""
     if run.status == "timeout":
-        return "stopped after %.0f s: it ran past the time limit (an endless loop?)" % run.seconds
+        return "stopped after %.0f s: it ran past the time limit (an endless loop?)%s" % (
+            run.seconds, " and did not stop when interrupted" + replayed if run.restarted else "")
     if run.status == "died":
-        return "the kernel died while running it (did the code end the JVM, with System.exit or halt?)"
+        return "the kernel died while running it (did the code end the JVM, with System.exit or halt?)" + replayed
     text = ANSI.sub("", run.evalue or "").strip()
     text = re.sub(r"^(gptcourse\.grading\.)?CheckFailed: ", "", text)
     if run.ename == "CompilationError":

@@ -4,8 +4,8 @@
 
 Submissions (one student each): the student copy with the solutions put back (full marks); the loss
 not negated; zeroGrad missing; the untouched student copy with one graded cell deleted; an endless
-loop in train(); System.exit in trainingStep; a solution that does not compile; a file that is not a
-notebook.
+loop in train() plus a cell whose loop survives the interrupt; System.exit in trainingStep; a
+solution that does not compile; a file that is not a notebook.
 """
 import argparse
 import csv
@@ -17,6 +17,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import autograde  # noqa: E402
+import nbformat  # noqa: E402
 import nbgrader_cells as cells  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -55,6 +56,11 @@ def crafted(folder):
                                        '        System.exit(1);\n        INDArray tokens = batch.get("tokens");')),
         "does-not-compile": variant(replace("return loss;", "return los;")),
     }
+    # and a cell that swallows the interrupt, so that only a new kernel (replaying the cells before) stops it
+    loop = subs["endless-loop"]
+    at = next(i for i, c in enumerate(loop.cells) if cells.grade_id(c) == "my-trainer") + 1
+    loop.cells.insert(at, nbformat.v4.new_code_cell(
+        "while (true) { try { while (true) { } } catch (Throwable stopped) { } }"))
     empty = cells.read(os.path.join(ROOT, "notebooks", "student", NOTEBOOK + ".ipynb"))
     empty.cells = [c for c in empty.cells if cells.grade_id(c) != "check-evaluate"]
     subs["empty-with-a-cell-deleted"] = empty
@@ -130,6 +136,9 @@ class Autograder(unittest.TestCase):
         self.assertEqual(points("endless-loop", "check-train"), 0)
         self.assertIn("stopped after", message("endless-loop", "check-train"))
         self.assertIn("time limit", message("endless-loop", "check-train"))
+        # the unstoppable cell cost a new kernel, which replayed MyTrainer's cell for the checks after it
+        self.assertIn("did not stop when interrupted; a new kernel replayed the cells that had worked",
+                      GRADES["endless-loop"]["notes"])
         self.assertEqual(points("endless-loop", "check-training-step"), 4)
         self.assertEqual(points("endless-loop", "check-evaluate"), 3)
 
