@@ -19,7 +19,7 @@ graded cells), then:
 
 The report goes to --out (default grades/): grades.csv and grades.html (a row per student: points
 and message per exercise, total, notes such as timeouts or System.exit calls) and, under executed/,
-each notebook as it ran.
+each notebook as it ran with its kernel's log.
 """
 import argparse
 import csv
@@ -148,7 +148,7 @@ class Grader:
         self.cell_timeout = cell_timeout
         self.timeout = timeout
         self.full = full
-        self.out = out
+        self.out = os.path.abspath(out)
 
     def grade(self, student, path, grade):
         try:
@@ -173,7 +173,7 @@ class Grader:
             if not self.full:
                 env["GPTCOURSE_CI"] = "1"
             try:
-                session = KernelSession(self.kernel, work, env)
+                session = KernelSession(self.kernel, work, env, os.path.join(self._folder(student), name + ".kernel.log"))
             except Exception as e:  # a kernel that does not start fails every exercise of the notebook
                 message = "the kernel '%s' did not start: %s" % (self.kernel, str(e).splitlines()[0] if str(e) else e)
                 for ex in todo:
@@ -234,10 +234,13 @@ class Grader:
         if exits:
             grade.notes.append("%s: the code called System.exit; the kernel blocked it and grading went on" % name)
 
-    def _save(self, student, name, nb):
+    def _folder(self, student):
         folder = os.path.join(self.out, "executed", safe(student))
         os.makedirs(folder, exist_ok=True)
-        cells.write(nb, os.path.join(folder, name + ".ipynb"))
+        return folder
+
+    def _save(self, student, name, nb):
+        cells.write(nb, os.path.join(self._folder(student), name + ".ipynb"))
 
 
 def safe(name):

@@ -37,10 +37,11 @@ class CellRun:
 
 
 class KernelSession:
-    def __init__(self, kernel_name, cwd, env, start_timeout=120):
+    def __init__(self, kernel_name, cwd, env, log_path, start_timeout=120):
         self.kernel_name = kernel_name
         self.cwd = cwd
         self.env = env
+        self.log_path = log_path
         self.start_timeout = start_timeout
         self.replay = []             # code of the cells that ran without error, in order
         self.replay_timeout = None   # the last cell's limit, also used for each replayed cell
@@ -50,7 +51,9 @@ class KernelSession:
 
     def _start(self):
         self.km = jupyter_client.KernelManager(kernel_name=self.kernel_name)
-        self.km.start_kernel(cwd=self.cwd, env=self.env)
+        # the kernel process's own output (JVM warnings, a crash report) goes to a log, not the grader's
+        with open(self.log_path, "ab") as log:
+            self.km.start_kernel(cwd=self.cwd, env=self.env, stdout=log, stderr=log)
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=self.start_timeout)

@@ -4,8 +4,8 @@
 
 Submissions (one student each): the student copy with the solutions put back (full marks); the loss
 not negated; zeroGrad missing; the untouched student copy with one graded cell deleted; an endless
-loop in train() plus a cell whose loop survives the interrupt; System.exit in trainingStep; a
-solution that does not compile; a file that is not a notebook.
+loop in train() plus a cell whose loop survives the interrupt; System.exit in trainingStep plus a
+cell that crashes the JVM; a solution that does not compile; a file that is not a notebook.
 """
 import argparse
 import csv
@@ -61,6 +61,13 @@ def crafted(folder):
     at = next(i for i, c in enumerate(loop.cells) if cells.grade_id(c) == "my-trainer") + 1
     loop.cells.insert(at, nbformat.v4.new_code_cell(
         "while (true) { try { while (true) { } } catch (Throwable stopped) { } }"))
+    # and a cell that crashes the JVM, as System.exit would on a JDK without the kernel's exit guard
+    crash = subs["system-exit"]
+    at = next(i for i, c in enumerate(crash.cells) if cells.grade_id(c) == "my-trainer") + 1
+    crash.cells.insert(at, nbformat.v4.new_code_cell(
+        'var field = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");\n'
+        'field.setAccessible(true);\n'
+        '((sun.misc.Unsafe) field.get(null)).putAddress(0, 0);'))
     empty = cells.read(os.path.join(ROOT, "notebooks", "student", NOTEBOOK + ".ipynb"))
     empty.cells = [c for c in empty.cells if cells.grade_id(c) != "check-evaluate"]
     subs["empty-with-a-cell-deleted"] = empty
@@ -83,9 +90,12 @@ def grade_all():
         with open(os.path.join(out, "grades.html"), encoding="utf-8") as f:
             html = f.read()
         executed = sorted(os.listdir(os.path.join(out, "executed")))
+        with open(os.path.join(out, "executed", "system-exit", NOTEBOOK + ".kernel.log"), encoding="utf-8",
+                  errors="replace") as f:
+            crash_log = f.read()
     for row in rows:
         GRADES[row["student"]] = row
-    return rows, html, executed
+    return rows, html, executed, crash_log
 
 
 def points(student, gid):
@@ -101,7 +111,7 @@ def message(student, gid):
 class Autograder(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.rows, cls.html, cls.executed = grade_all()
+        cls.rows, cls.html, cls.executed, cls.crash_log = grade_all()
 
     def test_one_row_per_student_in_csv_and_html(self):
         self.assertEqual(sorted(GRADES), ["does-not-compile", "empty-with-a-cell-deleted", "endless-loop",
@@ -146,6 +156,14 @@ class Autograder(unittest.TestCase):
         self.assertEqual(points("system-exit", "check-training-step"), 0)
         self.assertIn("called System.exit", message("system-exit", "check-training-step"))
         self.assertIn("the code called System.exit; the kernel blocked it", GRADES["system-exit"]["notes"])
+        self.assertEqual(points("system-exit", "check-evaluate"), 3)
+
+    def test_the_kernels_own_output_goes_to_its_log(self):
+        self.assertIn("A fatal error has been detected by the Java Runtime Environment", self.crash_log)
+
+    def test_a_kernel_that_dies_is_replaced_and_grading_goes_on(self):
+        self.assertIn("cell 9: the kernel died while running it (did the code end the JVM, with System.exit or"
+                      " halt?); a new kernel replayed the cells that had worked", GRADES["system-exit"]["notes"])
         self.assertEqual(points("system-exit", "check-evaluate"), 3)
 
     def test_a_solution_that_does_not_compile_is_named(self):
