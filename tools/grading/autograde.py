@@ -32,6 +32,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
+import jupyter_client.kernelspec
+
 import nbgrader_cells as cells
 from kernel_session import KernelSession
 
@@ -300,6 +302,10 @@ def main(argv=None):
     for name, value in (("--cell-timeout", a.cell_timeout), ("--timeout", a.timeout)):
         if not value > 0:
             p.error("%s must be a number of seconds above 0, got %s" % (name, value))
+    specs = jupyter_client.kernelspec.KernelSpecManager().find_kernel_specs()
+    if a.kernel not in specs:
+        p.error("no Jupyter kernel named '%s' (installed: %s): install it with environment/install-kernel.sh, or pass"
+                " --kernel NAME" % (a.kernel, ", ".join(sorted(specs)) or "none"))
     try:
         instructors = instructor_notebooks(a.instructor)
     except cells.FormatError as e:
