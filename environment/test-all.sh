@@ -4,7 +4,8 @@
 #      parity, AdamW, learning, memory release, data pipeline against a fake hub) and kernel;
 #   2. the Jupyter side: the kernel conformance suite, protocol checks and the feature notebook
 #      (environment/test-kernel.sh);
-#   3. a course notebook run through the Notebook UI in headless Chromium (environment/test-browser.sh).
+#   3. a course notebook run through the Notebook UI in headless Chromium (environment/test-browser.sh);
+#   4. the course notebooks, their student copies and the autograder (environment/test-notebooks.sh).
 # Prints one "N passed, N failed" line at the end; exits non-zero if anything failed.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -25,6 +26,8 @@ if "$here/test-kernel.sh" --skip-build; then passed=$((passed + 1)); else failed
 
 echo "== Browser: a course notebook run in headless Chromium"
 if "$here/test-browser.sh" --skip-build; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: browser test" >&2; fi
+echo "== Course notebooks: executed with GPTCOURSE_CI=1, student copies, autograder"
+if "$here/test-notebooks.sh" --skip-build; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: notebook tests" >&2; fi
 
 echo
 echo "JUnit: $junit_run tests, $junit_failed failed, $junit_skipped skipped; suites: $passed passed, $failed failed"

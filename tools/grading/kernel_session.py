@@ -1,0 +1,159 @@
+"""Runs code cells in a Jupyter kernel, one at a time, with a time limit per cell.
+
+A cell that runs past its limit is interrupted; if the kernel does not come back, or dies (say a
+System.exit that no guard stopped), the session starts a fresh kernel and replays the cells that had
+run without error, so the cells after it still run in the state they expect.
+"""
+import queue
+import time
+from dataclasses import dataclass, field
+
+import jupyter_client
+from nbformat.v4 import output_from_msg
+
+INTERRUPT_GRACE_S = 15
+
+
+@dataclass
+class CellRun:
+    status: str                      # "ok", "error", "timeout" or "died"
+    outputs: list = field(default_factory=list)
+    ename: str = ""
+    evalue: str = ""
+    seconds: float = 0.0
+    restarted: bool = False          # the kernel had to be replaced after this cell
+
+    def text(self):
+        """Everything the cell printed or showed as text, errors included."""
+        parts = []
+        for o in self.outputs:
+            if o.get("output_type") == "stream":
+                parts.append(o.get("text", ""))
+            elif o.get("output_type") == "error":
+                parts.append("%s: %s" % (o.get("ename", ""), o.get("evalue", "")))
+            elif "data" in o:
+                parts.append(str(o["data"].get("text/plain", "")))
+        return "\n".join(parts)
+
+
+class KernelSession:
+    def __init__(self, kernel_name, cwd, env, log_path, start_timeout=120):
+        self.kernel_name = kernel_name
+        self.cwd = cwd
+        self.env = env
+        self.log_path = log_path
+        self.start_timeout = start_timeout
+        self.replay = []             # code of the cells that ran without error, in order
+        self.replay_timeout = None   # the last cell's limit, also used for each replayed cell
+        self.km = None
+        self.kc = None
+        self._start()
+
+    def _start(self):
+        self.km = jupyter_client.KernelManager(kernel_name=self.kernel_name)
+        # the kernel process's own output (JVM warnings, a crash report) goes to a log, not the grader's
+        with open(self.log_path, "ab") as log:
+            self.km.start_kernel(cwd=self.cwd, env=self.env, stdout=log, stderr=log)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=self.start_timeout)
+
+    def close(self):
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.km is not None and self.km.has_kernel:
+            self.km.shutdown_kernel(now=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def restart(self):
+        """A fresh kernel with the cells that had succeeded run again (their outputs are dropped)."""
+        self.close()
+        self._start()
+        for code in self.replay:
+            self._execute(code, self.replay_timeout)
+
+    def run(self, code, timeout):
+        """Runs one cell; on timeout or death the session is ready for the next cell when this returns."""
+        self.replay_timeout = timeout
+        result = self._execute(code, timeout)
+        if result.status == "ok":
+            self.replay.append(code)
+        elif result.status in ("timeout", "died") and result.restarted:
+            self.restart()
+        return result
+
+    def _execute(self, code, timeout):
+        started = time.monotonic()
+        deadline = None if timeout is None else started + timeout
+        msg_id = self.kc.execute(code, store_history=True, allow_stdin=False, stop_on_error=False)
+        result = CellRun("ok")
+        displays = {}
+        reply = None
+        idle = False
+        interrupted_at = None
+        while reply is None or not idle:
+            now = time.monotonic()
+            if interrupted_at is not None and now - interrupted_at > INTERRUPT_GRACE_S:
+                result.restarted = True   # the interrupt did not stop it
+                break
+            if deadline is not None and now > deadline and interrupted_at is None:
+                result.status = "timeout"
+                self.km.interrupt_kernel()
+                interrupted_at = now
+            if not self.km.is_alive():
+                result.status = "died"
+                result.restarted = True
+                break
+            try:
+                msg = self.kc.get_iopub_msg(timeout=0.2)
+                if msg["parent_header"].get("msg_id") == msg_id:
+                    idle = self._handle(msg, result, displays) or idle
+            except queue.Empty:
+                pass
+            try:
+                shell = self.kc.get_shell_msg(timeout=0)
+                if shell["parent_header"].get("msg_id") == msg_id:
+                    reply = shell["content"]
+            except queue.Empty:
+                pass
+        if reply is not None and reply.get("status") == "error" and result.status == "ok":
+            result.status = "error"
+            result.ename = result.ename or reply.get("ename", "")
+            result.evalue = result.evalue or reply.get("evalue", "")
+        result.seconds = time.monotonic() - started
+        return result
+
+    @staticmethod
+    def _handle(msg, result, displays):
+        """Adds an iopub message to the outputs; True when the kernel went idle."""
+        kind = msg["msg_type"]
+        content = msg["content"]
+        if kind == "status":
+            return content.get("execution_state") == "idle"
+        if kind == "clear_output":
+            result.outputs.clear()
+            displays.clear()
+        elif kind == "update_display_data":
+            index = displays.get(content.get("transient", {}).get("display_id"))
+            if index is not None:
+                result.outputs[index] = output_from_msg({"msg_type": "display_data", "content": content,
+                                                         "header": msg["header"]})
+        elif kind in ("stream", "display_data", "execute_result", "error"):
+            out = output_from_msg(msg)
+            if kind == "stream" and result.outputs and result.outputs[-1].get("output_type") == "stream" \
+                    and result.outputs[-1].get("name") == out.get("name"):
+                result.outputs[-1]["text"] += out["text"]
+            else:
+                display_id = content.get("transient", {}).get("display_id")
+                if display_id:
+                    displays[display_id] = len(result.outputs)
+                result.outputs.append(out)
+            if kind == "error":
+                result.ename = content.get("ename", "")
+                result.evalue = content.get("evalue", "")
+        return False
