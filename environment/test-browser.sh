@@ -108,7 +108,9 @@ port="$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); 
 token="$("$py" -c 'import secrets; print(secrets.token_hex(24))')"
 allow_root=()
 [[ $(id -u) -ne 0 ]] || allow_root=(--allow-root)
-setsid "$py" -m notebook --no-browser --ip=127.0.0.1 --port="$port" --port-retries=0 \
+# GPTCOURSE_CI=1: the course notebooks' smallest run setting (their QUICK_RUN cell reads it), so the
+# test checks the UI, not the CPU. Set GPTCOURSE_CI=0 to run the notebook as a student would.
+GPTCOURSE_CI="${GPTCOURSE_CI:-1}" setsid "$py" -m notebook --no-browser --ip=127.0.0.1 --port="$port" --port-retries=0 \
   --NotebookApp.token="$token" --notebook-dir="$work/nb" "${allow_root[@]}" >"$work/notebook.log" 2>&1 </dev/null &
 nb_pid=$!
 

@@ -119,7 +119,9 @@ async function main() {
     if (found.tables.length === 0) problems.push('no table output');
     if (found.errors.length > 0) problems.push(`error output: ${found.errors[0].slice(0, 400)}`);
     // Logging on stderr is allowed; a stack trace there is a failure a student would see.
-    const traces = found.stderr.filter((t) => /Exception|Traceback|^\s+at \S+\(/m.test(t));
+    // (A warning that names an exception, e.g. the offline data fallback, is not a trace.)
+    const traces = found.stderr.filter((t) =>
+      /^\s+at \S+\(|^Traceback|^Caused by: |^Exception in thread|^[\w.$]+(Exception|Error)(: |$)/m.test(t));
     if (traces.length > 0) problems.push(`stack trace on stderr: ${traces[0].slice(0, 400)}`);
     if (consoleErrors.length > 0) problems.push(`page script error: ${consoleErrors[0]}`);
 

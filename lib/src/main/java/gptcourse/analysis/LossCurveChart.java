@@ -107,7 +107,9 @@ public final class LossCurveChart {
     private static XYChart newChart(String title) {
         XYChart chart = new XYChartBuilder().width(800).height(450).title(title).xAxisTitle("step")
                 .yAxisTitle("loss (nats)").build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        // below the plot: inside it, the legend hid the end of a falling loss curve
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridLinesColor(new Color(225, 225, 225));
         return chart;
