@@ -13,6 +13,7 @@ import java.util.Map;
 import gptcourse.autograd.Backend;
 import gptcourse.autograd.Tensor;
 import gptcourse.data.Batch;
+import gptcourse.data.DataLoader;
 import gptcourse.data.DataUtils;
 import gptcourse.data.Gpt2Tokenizer;
 import gptcourse.data.TinyStories;
@@ -75,6 +76,15 @@ public final class TrainBench {
                 "--max-steps-per-epoch", String.valueOf(steps + warmup), "--wandb-name", "bench");
         TimedTrainer trainer = new TimedTrainer(args, new DemoTransformer(cfg, 0), split, tokenizer,
                 new RunTracker(work.resolve("runs")));
+        // The same step on one batch already in memory, with no loader running: what a step costs
+        // without the data pipeline. Timed before and after train() (half the steps each), so that
+        // warm-up and the machine's drift do not favour either side.
+        Batch fixed = split.train().slice(0, BATCH);
+        List<Double> pure = new ArrayList<>();
+        timeSteps(trainer, fixed, warmup, null);
+        timeSteps(trainer, fixed, steps / 2, pure);
+        trainer.step = 0;
+        trainer.spans.clear();
         long t0 = System.nanoTime();
         trainer.train();
         double trainTotal = (System.nanoTime() - t0) / 1e9;
@@ -92,18 +102,26 @@ public final class TrainBench {
         }
         double overhead = (loop - inSteps) / inSteps;
 
-        // The same number of steps on one batch already in memory, no loader running: what a step
-        // costs without the data pipeline.
-        Batch fixed = split.train().slice(0, BATCH);
-        List<Double> pure = new ArrayList<>();
-        for (int i = 0; i < steps; i++) {
-            long p0 = System.nanoTime();
-            trainer.trainingStep(fixed);
-            pure.add((System.nanoTime() - p0) / 1e9);
-        }
+        timeSteps(trainer, fixed, steps - steps / 2, pure);
         double pureMedian = TrainStepBench.median(pure);
-        double perStepInTrain = loop / steps;
+        // medians on both sides (a mean would follow the machine's outliers), plus the mean gap between steps
+        double perStepInTrain = TrainStepBench.median(stepTimes) + (loop - inSteps) / steps;
         double vsPure = perStepInTrain / pureMedian - 1;
+
+        // What the pipeline itself costs: assembling batches on this thread (prefetch 0), timed alone.
+        // With prefetching this work runs beside the step, so its share of a step bounds the slowdown
+        // it can cause, together with any wait between steps.
+        double assembly;
+        try (DataLoader loader = new DataLoader(split.train(), BATCH, true, 1, false, 0)) {
+            int n = 0;
+            long a0 = System.nanoTime();
+            for (Batch b : loader) {
+                b.get("tokens").getLong(0);
+                n++;
+            }
+            assembly = (System.nanoTime() - a0) / 1e9 / n;
+        }
+        double pipelineBound = (loop - inSteps) / inSteps + assembly / TrainStepBench.median(stepTimes);
 
         List<Double> evals = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -121,15 +139,18 @@ public final class TrainBench {
         out.put("steps_per_s", Math.round(steps / loop * 1000) / 1000.0);
         out.put("median_step_s", TrainStepBench.median(stepTimes));
         out.put("between_steps_pct", Math.round(overhead * 1000) / 10.0);
+        out.put("batch_assembly_ms", Math.round(assembly * 1e6) / 1000.0);
+        out.put("data_pipeline_bound_pct", Math.round(pipelineBound * 10000) / 100.0);
         out.put("in_memory_step_median_s", pureMedian);
         out.put("train_step_vs_in_memory_pct", Math.round(vsPure * 1000) / 10.0);
         out.put("evaluate_1000_rows_median_s", TrainStepBench.median(evals));
         out.put("train_call_total_s", Math.round(trainTotal * 10) / 10.0);
         out.put("peak_rss_gb", TrainStepBench.rssGb("VmHWM"));
-        System.out.printf("train(): %.3f steps/s, %.3f s a step; the same step on a batch in memory: %.3f s (median),"
-                        + " so loading, logging and the progress bar cost %+.1f%% (%.1f%% of it between steps);"
-                        + " evaluate() on %d rows: %.2f s (median of 3)%n", steps / loop, perStepInTrain, pureMedian,
-                vsPure * 100, overhead * 100, TEST_ROWS, TrainStepBench.median(evals));
+        System.out.printf("train(): %.3f steps/s, %.3f s a step. Data pipeline: %.2f ms to assemble a batch, waits"
+                        + " between steps %.2f%% of the step time, so it slows a step by at most %.2f%%. (The same step"
+                        + " on a batch kept in memory: %.3f s, median; the difference, %+.1f%%, is the machine's noise.)"
+                        + " evaluate() on %d rows: %.2f s (median of 3)%n", steps / loop, perStepInTrain, assembly * 1e3,
+                overhead * 100, pipelineBound * 100, pureMedian, vsPure * 100, TEST_ROWS, TrainStepBench.median(evals));
         System.out.println(TrainStepBench.toJson(out));
         deleteTree(work);
     }
@@ -138,6 +159,16 @@ public final class TrainBench {
         try (var paths = Files.walk(dir)) {
             for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static void timeSteps(TransformerTrainer trainer, Batch batch, int n, List<Double> times) {
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            trainer.trainingStep(batch).item();
+            if (times != null) {
+                times.add((System.nanoTime() - t0) / 1e9);
             }
         }
     }
