@@ -44,6 +44,8 @@ public final class RunTracker {
     private static final Logger LOG = LoggerFactory.getLogger(RunTracker.class);
     static final long REDRAW_MILLIS = 1500;
     private static final long SAVE_MILLIS = 10_000;
+    private static final java.util.regex.Pattern FOLDER_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final DateTimeFormatter AUTO_NAME = DateTimeFormatter.ofPattern("'run-'yyyyMMdd-HHmmss");
 
     private final Path runsDir;
@@ -369,10 +371,18 @@ public final class RunTracker {
     }
 
     private static String checkName(String what, String value) {
-        if (value == null || !value.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}") || value.contains("..")) {
-            throw new IllegalArgumentException("the run's " + what + " must be 1-100 letters, digits, '.', '_' or '-'"
+        if (!isFolderName(value)) {
+            throw new IllegalArgumentException("the run's " + what + " must be " + FOLDER_NAME_RULE
                     + " (it names a folder), got " + (value == null ? "null" : "\"" + value + "\""));
         }
         return value;
+    }
+
+    /** What a project, run or table name may be, in words. */
+    static final String FOLDER_NAME_RULE = "1-100 letters, digits, '.', '_' or '-'";
+
+    /** Whether {@code value} can name a folder under runs/ without leaving it (no "..", no separators). */
+    static boolean isFolderName(String value) {
+        return value != null && FOLDER_NAME.matcher(value).matches() && !value.contains("..");
     }
 }

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import com.oracle.labs.mlrg.olcut.config.ArgumentException;
 import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
@@ -26,8 +25,6 @@ import com.oracle.labs.mlrg.olcut.config.UsageException;
  * {@link #validate()} checks every field with a message naming the bad value; the trainer calls it.
  */
 public class TransformerTrainingArgs implements Options {
-
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
     @Option(longName = "batch-size", usage = "Rows per training batch (default 32).")
     public int batchSize = 32;
@@ -156,8 +153,8 @@ public class TransformerTrainingArgs implements Options {
         if (value == null && nullable) {
             return;
         }
-        if (value == null || !NAME.matcher(value).matches() || value.contains("..")) {
-            throw new IllegalArgumentException(field + " must be 1-100 letters, digits, '.', '_' or '-' (it names a"
+        if (!RunTracker.isFolderName(value)) {
+            throw new IllegalArgumentException(field + " must be " + RunTracker.FOLDER_NAME_RULE + " (it names a"
                     + " folder under runs/), got " + (value == null ? "null" : "\"" + value + "\""));
         }
     }
