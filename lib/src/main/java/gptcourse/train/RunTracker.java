@@ -38,7 +38,8 @@ import tech.tablesaw.api.Table;
  * <p>In a notebook, {@code init} shows a loss/accuracy chart that {@code log} redraws in place
  * (at most every {@value #REDRAW_MILLIS} ms) and {@code finish} leaves it final with a summary
  * table under it. Outside a notebook {@code finish} prints the paths of the chart and report.
- * Metrics logged before {@code init} are kept in memory only.
+ * Metrics logged before {@code init} are kept in memory only; each run (a new {@code init} or
+ * {@code resume}) starts from its own metrics and tables.
  */
 public final class RunTracker {
     private static final Logger LOG = LoggerFactory.getLogger(RunTracker.class);
@@ -165,6 +166,10 @@ public final class RunTracker {
         this.dir = runDir;
         this.started = Instant.now();
         this.finished = false;
+        // a run holds its own metrics and tables only, not those of an earlier run of this tracker
+        history.clear();
+        metricNames.clear();
+        tables.clear();
         this.chartDisplay = Notebook.display(Outputs.chart(chart()));
         this.lastRedraw = System.currentTimeMillis();
         this.lastSave = lastRedraw;

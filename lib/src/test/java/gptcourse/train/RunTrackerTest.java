@@ -93,6 +93,22 @@ class RunTrackerTest {
     }
 
     @Test
+    void aSecondRunOfTheSameTrackerHoldsOnlyItsOwnMetricsAndTables(@TempDir Path runs) {
+        RunTracker tracker = new RunTracker(runs).init("proj", "one", Map.of());
+        tracker.log(Map.of("train_loss", 1.0, "extra", 5.0), 1);
+        tracker.logTable("completions", Table.create("completions", IntColumn.create("step", new int[] {1})));
+        tracker.finish();
+        tracker.init("proj", "two", Map.of());
+        tracker.log(Map.of("train_loss", 2.0), 2);
+        tracker.finish();
+        Table metrics = RunFolders.readMetrics(runs.resolve("proj/two/metrics.csv"));
+        assertEquals(List.of("step", "train_loss"), metrics.columnNames());
+        assertEquals(1, metrics.rowCount());
+        assertEquals(2L, metrics.longColumn("step").get(0));
+        assertFalse(Files.exists(runs.resolve("proj/two/completions.csv")), "the first run's table stays with it");
+    }
+
+    @Test
     void logBeforeInitStaysInMemoryAndBadMetricsAreRefused(@TempDir Path runs) throws Exception {
         RunTracker tracker = new RunTracker(runs);
         tracker.log(Map.of("train_loss", 3.0), 1);
