@@ -24,9 +24,8 @@ final class AtomicFiles {
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
-            ch.force(true);
         }
-        move(tmp, file);
+        move(tmp, file); // forces it to disk before the rename
     }
 
     /** Renames {@code tmp} over {@code file} atomically (after forcing it to disk). */

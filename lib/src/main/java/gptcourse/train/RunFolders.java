@@ -30,14 +30,21 @@ public final class RunFolders {
             throw new IllegalArgumentException("no metrics file at " + metricsCsv);
         }
         try {
-            List<String> header = List.of(Files.readAllLines(metricsCsv).get(0).split(","));
+            String firstLine;
+            try (var reader = Files.newBufferedReader(metricsCsv)) {
+                firstLine = reader.readLine();
+            }
+            if (firstLine == null) {
+                throw new IOException("it is empty");
+            }
+            List<String> header = List.of(firstLine.split(","));
             ColumnType[] types = new ColumnType[header.size()];
             for (int i = 0; i < types.length; i++) {
                 types[i] = header.get(i).equals("step") ? ColumnType.LONG : ColumnType.DOUBLE;
             }
             return Table.read().usingOptions(CsvReadOptions.builder(metricsCsv.toFile()).columnTypes(types)
                     .missingValueIndicator("", "NaN").tableName(metricsCsv.getParent().getFileName().toString()));
-        } catch (IOException | IndexOutOfBoundsException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException("could not read the metrics file " + metricsCsv + ": " + e, e);
         }
     }
