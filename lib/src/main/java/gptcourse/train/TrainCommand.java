@@ -122,7 +122,7 @@ public final class TrainCommand {
         } else {
             cfg = new Config().withDebug(false).withDModel(o.dModel).withNLayers(o.nLayers).withNHeads(o.nHeads)
                     .withDHead(o.dHead).withDMlp(o.dMlp).withNCtx(o.nCtx).withDVocab(tokenizer.vocabSize());
-            args = o.training.validate();
+            args = o.training; // validated above, before the data were loaded
         }
         if (o.numProc < 1) {
             throw new IllegalArgumentException("--num-proc must be at least 1, got " + o.numProc);
