@@ -138,7 +138,7 @@ public final class TrainCommand {
         RunTracker tracker = new RunTracker(Path.of(o.runsDir));
         TransformerTrainer trainer;
         if (checkpoint != null) {
-            trainer = TransformerTrainer.resume(checkpoint.file(), split, tokenizer, tracker);
+            trainer = TransformerTrainer.resume(checkpoint, split, tokenizer, tracker);
         } else {
             trainer = new TransformerTrainer(args, new DemoTransformer(cfg, args.seed), split, tokenizer, tracker);
         }

@@ -49,10 +49,15 @@ public class TransformerTrainer extends TransformerTrainerBase {
      */
     public static TransformerTrainer resume(Path checkpoint, TrainTestSplit datasetDict, Gpt2Tokenizer tokenizer,
             RunTracker tracker) {
-        Checkpoint c = Checkpoint.read(checkpoint);
+        return resume(Checkpoint.read(checkpoint), datasetDict, tokenizer, tracker);
+    }
+
+    /** As {@link #resume(Path, TrainTestSplit, Gpt2Tokenizer, RunTracker)}, from a checkpoint already read. */
+    public static TransformerTrainer resume(Checkpoint c, TrainTestSplit datasetDict, Gpt2Tokenizer tokenizer,
+            RunTracker tracker) {
         DemoTransformer model = new DemoTransformer(c.config(), 0);
         TransformerTrainer trainer = new TransformerTrainer(c.args(), model, datasetDict, tokenizer, tracker);
-        trainer.loadCheckpoint(c.file());
+        trainer.loadCheckpoint(c);
         return trainer;
     }
 

@@ -212,7 +212,11 @@ public abstract class TransformerTrainerBase {
      * @throws IllegalArgumentException if it was made for another model config, batch size or seed
      */
     public void loadCheckpoint(Path fileOrDir) {
-        Checkpoint c = Checkpoint.read(fileOrDir);
+        loadCheckpoint(Checkpoint.read(fileOrDir));
+    }
+
+    /** As {@link #loadCheckpoint(Path)}, from a checkpoint already read. */
+    public void loadCheckpoint(Checkpoint c) {
         if (!c.config().equals(model.cfg)) {
             throw new IllegalArgumentException("the checkpoint " + c.file() + " is for the model " + c.config()
                     + ", not this trainer's " + model.cfg);
