@@ -20,7 +20,9 @@ public final class Progress implements AutoCloseable {
     private final String displayId;
     private long count;
     private String description = "";
+    /** When the bar was last drawn; meaningless until {@link #drawn} (nanoTime has no fixed origin). */
     private long lastDrawNanos;
+    private boolean drawn;
     private boolean closed;
 
     private Progress(long total, PrintStream out, double printEverySeconds) {
@@ -87,13 +89,15 @@ public final class Progress implements AutoCloseable {
 
     private void redraw(boolean force) {
         long now = System.nanoTime();
+        long interval = displayId != null ? REDRAW_NANOS : printEveryNanos;
+        if (!force && drawn && now - lastDrawNanos < interval) {
+            return;
+        }
+        drawn = true;
+        lastDrawNanos = now;
         if (displayId != null) {
-            if (force || now - lastDrawNanos >= REDRAW_NANOS) {
-                lastDrawNanos = now;
-                Notebook.update(displayId, Outputs.text(this::line));
-            }
-        } else if (force || now - lastDrawNanos >= printEveryNanos) {
-            lastDrawNanos = now;
+            Notebook.update(displayId, Outputs.text(this::line));
+        } else {
             out.println(line());
             out.flush();
         }
