@@ -19,7 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </ul>
  *
  * <pre>{@code
- * TokenizedDataset tokens = DataUtils.tokenizeAndConcatenate(dataset, tokenizer, false, 256, "text", true, 4);
+ * TokenizedDataset tokens = DataUtils.tokenizeAndConcatenate(dataset, tokenizer, maxLength(256), numProc(4));
  * LossBaselines.Baselines baselines = LossBaselines.compute(tokens, 50257);
  * System.out.println(baselines);
  * }</pre>

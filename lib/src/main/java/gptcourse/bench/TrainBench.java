@@ -112,7 +112,7 @@ public final class TrainBench {
         // With prefetching this work runs beside the step, so its share of a step bounds the slowdown
         // it can cause, together with any wait between steps.
         double assembly;
-        try (DataLoader loader = new DataLoader(split.train(), BATCH, true, 1, false, 0)) {
+        try (DataLoader loader = DataLoader.builder(split.train()).batchSize(BATCH).shuffle(true).seed(1).prefetch(0).build()) {
             int n = 0;
             long a0 = System.nanoTime();
             for (Batch b : loader) {

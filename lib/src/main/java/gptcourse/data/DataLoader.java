@@ -8,14 +8,20 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Batches of a {@link TokenizedDataset}, like PyTorch's {@code DataLoader(dataset,
- * batch_size=..., shuffle=..., drop_last=...)}:
+ * batch_size=..., shuffle=..., drop_last=...)}, built with named settings:
  *
  * <pre>{@code
- * DataLoader trainLoader = new DataLoader(split.train(), 16, true, 42, false, 2);
+ * // DataLoader(dataset_dict["train"], batch_size=16, shuffle=True, num_workers=4)
+ * DataLoader trainLoader = DataLoader.builder(datasetDict.get("train")).batchSize(16).shuffle(true).seed(42).build();
+ * DataLoader testLoader = DataLoader.builder(datasetDict.get("test")).batchSize(16).shuffle(false).build();
  * for (Batch batch : trainLoader) {
  *     INDArray tokens = batch.get("tokens"); // int64 [16, maxLength]
  * }
  * }</pre>
+ *
+ * <p>The builder's defaults are PyTorch's where it has one: {@code batchSize(1)}, {@code
+ * shuffle(false)}, {@code dropLast(false)}; {@code seed(0)} (PyTorch draws a fresh seed; here the
+ * order is reproducible), {@code prefetch(2)}.
  *
  * <p>Each {@code for} loop is one epoch. With {@code shuffle}, epoch {@code e} visits the rows in
  * a permutation drawn from {@code seed} and {@code e}: reshuffled every epoch, identical across
@@ -38,13 +44,18 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     private Prefetcher running;
 
     /**
+     * The positional form.
+     *
      * @param batchSize rows per batch, at least 1
      * @param shuffle a new seeded order every epoch (train), or the dataset's order (test)
      * @param seed the shuffle's seed
      * @param dropLast drop a last batch smaller than {@code batchSize}
      * @param prefetch batches prepared ahead on a background thread; 0 prepares them on the
      *     caller's thread
+     * @deprecated write {@code DataLoader.builder(dataset).batchSize(n).shuffle(b).seed(s).dropLast(b)
+     *     .prefetch(n).build()}: named settings read like PyTorch's keyword arguments
      */
+    @Deprecated
     public DataLoader(TokenizedDataset dataset, int batchSize, boolean shuffle, long seed, boolean dropLast, int prefetch) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize " + batchSize + " must be at least 1");
@@ -64,9 +75,61 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         this.prefetch = prefetch;
     }
 
-    /** {@code DataLoader(dataset, batch_size, shuffle)}: seed 0, last batch kept, 2 batches prefetched. */
-    public DataLoader(TokenizedDataset dataset, int batchSize, boolean shuffle) {
-        this(dataset, batchSize, shuffle, 0L, false, 2);
+    /** Named settings for a loader over {@code dataset}: {@code DataLoader.builder(ds).batchSize(32).shuffle(true).build()}. */
+    public static Builder builder(TokenizedDataset dataset) {
+        return new Builder(java.util.Objects.requireNonNull(dataset, "dataset"));
+    }
+
+    /** The keyword arguments of PyTorch's {@code DataLoader}, named. Each setter returns this builder. */
+    public static final class Builder {
+        private final TokenizedDataset dataset;
+        private int batchSize = 1;
+        private boolean shuffle;
+        private long seed;
+        private boolean dropLast;
+        private int prefetch = 2;
+
+        private Builder(TokenizedDataset dataset) {
+            this.dataset = dataset;
+        }
+
+        /** {@code batch_size}: rows per batch, at least 1 (default 1). */
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** {@code shuffle}: a new seeded order every epoch (train), or the dataset's order (default, test). */
+        public Builder shuffle(boolean shuffle) {
+            this.shuffle = shuffle;
+            return this;
+        }
+
+        /** The shuffle's seed (default 0): the same seed gives the same order every run. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** {@code drop_last}: drop a last batch smaller than {@code batchSize} (default false). */
+        public Builder dropLast(boolean dropLast) {
+            this.dropLast = dropLast;
+            return this;
+        }
+
+        /**
+         * Batches prepared ahead on a background thread (default 2; 0: on the caller's thread) — the
+         * role of PyTorch's {@code num_workers}.
+         */
+        public Builder prefetch(int prefetch) {
+            this.prefetch = prefetch;
+            return this;
+        }
+
+        /** The loader; throws {@link IllegalArgumentException} naming a bad setting. */
+        public DataLoader build() {
+            return new DataLoader(dataset, batchSize, shuffle, seed, dropLast, prefetch);
+        }
     }
 
     /** Batches per epoch ({@code len(loader)}). */

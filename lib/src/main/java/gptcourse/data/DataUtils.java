@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -43,7 +44,14 @@ public final class DataUtils {
     /**
      * Tokenizes every text and cuts the concatenation into rows of {@code maxLength} tokens:
      * transformer_lens's {@code tokenize_and_concatenate}, cached on disk under {@code
-     * <GPTCOURSE_CACHE>/tokenized}.
+     * <GPTCOURSE_CACHE>/tokenized}. The keyword arguments are named options ({@link TokenizeOptions}):
+     *
+     * <pre>{@code
+     * import static gptcourse.data.TokenizeOptions.*;
+     *
+     * TokenizedDataset tokens = DataUtils.tokenizeAndConcatenate(dataset, tokenizer,
+     *         streaming(false), maxLength(256), columnName("text"), addBosToken(true), numProc(4));
+     * }</pre>
      *
      * <p>The texts are joined with {@code <|endoftext|>} (EOS), tokenized by {@code numProc}
      * threads, cut into rows of {@code maxLength - 1} tokens, each row prefixed with BOS when
@@ -63,55 +71,62 @@ public final class DataUtils {
      *       equal character chunks first, which can split a word in two at a chunk edge.
      *   <li>{@code streaming} only changes threading: like transformer_lens, a streaming call
      *       ignores {@code numProc} (one thread). Here the texts are always read as a stream
-     *       (never all in memory) and the result is always a materialised, cached dataset.
+     *       (never all in memory) and the result is always a materialised dataset.
      * </ul>
      *
      * <p>The result is cached (memory-mapped int32) by source content, tokenizer, {@code
      * maxLength} and {@code addBosToken}: a second call returns at once. The 470 M-token
-     * TinyStories train split takes about 1.9 GB of disk and no heap.
+     * TinyStories train split takes about 1.9 GB of disk and no heap. {@code inMemory()} keeps
+     * the rows on the heap instead.
      *
      * @param dataset the texts, e.g. {@code TinyStories.load("train")}
-     * @param streaming true: one tokenizing thread (see above)
-     * @param maxLength tokens per row, the model's {@code n_ctx} (the tutorial uses 256); at
-     *     least 2 with a BOS token, else at least 1
-     * @param columnName must be {@code "text"}, the dataset's only column
-     * @param addBosToken start each row with BOS ({@code <|endoftext|>})
-     * @param numProc tokenizing threads, at least 1
+     * @param options {@code streaming(b)}, {@code maxLength(n)}, {@code columnName("text")},
+     *     {@code addBosToken(b)}, {@code numProc(n)}, {@code cacheDir(path)} / {@code inMemory()},
+     *     or a whole {@link TokenizeOptions}; unset ones take transformer_lens's defaults
      * @return rows {@code [numRows, maxLength]} with column {@code tokens}
      */
     public static TokenizedDataset tokenizeAndConcatenate(TextDataset dataset, Gpt2Tokenizer tokenizer,
-            boolean streaming, int maxLength, String columnName, boolean addBosToken, int numProc) {
-        return tokenizeAndConcatenate(dataset, tokenizer, streaming, maxLength, columnName, addBosToken, numProc,
-                DownloadOptions.defaultCacheDir().resolve("tokenized"));
-    }
-
-    /** The tutorial's call: {@code tokenize_and_concatenate(dataset, tokenizer, max_length=..., num_proc=...)}. */
-    public static TokenizedDataset tokenizeAndConcatenate(TextDataset dataset, Gpt2Tokenizer tokenizer,
-            int maxLength, int numProc) {
-        return tokenizeAndConcatenate(dataset, tokenizer, false, maxLength, TextDataset.TEXT, true, numProc);
+            TokenizeOption... options) {
+        return tokenizeAndConcatenate(dataset, tokenizer, TokenizeOptions.of(options));
     }
 
     /**
-     * As {@link #tokenizeAndConcatenate(TextDataset, Gpt2Tokenizer, boolean, int, String,
-     * boolean, int)}, with the cache in {@code cacheDir}, or on the heap, uncached, if {@code
-     * cacheDir} is null.
+     * The positional form, kept for callers written before {@link TokenizeOptions}.
+     *
+     * @deprecated write {@code tokenizeAndConcatenate(dataset, tokenizer, streaming(b), maxLength(n),
+     *     columnName("text"), addBosToken(b), numProc(n))}
      */
+    @Deprecated
+    public static TokenizedDataset tokenizeAndConcatenate(TextDataset dataset, Gpt2Tokenizer tokenizer,
+            boolean streaming, int maxLength, String columnName, boolean addBosToken, int numProc) {
+        return tokenizeAndConcatenate(dataset, tokenizer, new TokenizeOptions(streaming, maxLength, columnName,
+                addBosToken, numProc, DownloadOptions.defaultCacheDir().resolve("tokenized")));
+    }
+
+    /**
+     * The positional form with an explicit cache directory (null: on the heap, uncached).
+     *
+     * @deprecated write {@code tokenizeAndConcatenate(dataset, tokenizer, ..., cacheDir(dir))} or {@code
+     *     inMemory()}
+     */
+    @Deprecated
     public static TokenizedDataset tokenizeAndConcatenate(TextDataset dataset, Gpt2Tokenizer tokenizer,
             boolean streaming, int maxLength, String columnName, boolean addBosToken, int numProc, Path cacheDir) {
-        if (!TextDataset.TEXT.equals(columnName)) {
-            throw new IllegalArgumentException("column \"" + columnName + "\" is not in the dataset: its only column"
-                    + " is \"text\"");
-        }
-        int minLength = addBosToken ? 2 : 1;
-        if (maxLength < minLength) {
-            throw new IllegalArgumentException("maxLength " + maxLength + " is too small: rows need at least "
-                    + minLength + " tokens" + (addBosToken ? " (BOS plus one)" : "") + "; the tutorial uses 256");
-        }
-        if (numProc < 1) {
-            throw new IllegalArgumentException("numProc " + numProc + " must be at least 1 (the number of tokenizing"
-                    + " threads; this machine has " + Runtime.getRuntime().availableProcessors() + " cores)");
-        }
-        int threads = streaming ? 1 : numProc;
+        return tokenizeAndConcatenate(dataset, tokenizer, new TokenizeOptions(streaming, maxLength, columnName,
+                addBosToken, numProc, cacheDir));
+    }
+
+    /** {@link #tokenizeAndConcatenate(TextDataset, Gpt2Tokenizer, TokenizeOption...)} with every setting in one record. */
+    public static TokenizedDataset tokenizeAndConcatenate(TextDataset dataset, Gpt2Tokenizer tokenizer,
+            TokenizeOptions options) {
+        Objects.requireNonNull(dataset, "dataset");
+        Objects.requireNonNull(tokenizer, "tokenizer");
+        Objects.requireNonNull(options, "options");
+        TokenizeOptions o = options.validated();
+        int maxLength = o.maxLength();
+        boolean addBosToken = o.addBosToken();
+        Path cacheDir = o.cacheDir();
+        int threads = o.streaming() ? 1 : o.numProc();
         if (cacheDir == null) {
             HeapSink sink = new HeapSink(maxLength);
             long[] stats = concatenate(dataset, tokenizer, maxLength, addBosToken, threads, sink);

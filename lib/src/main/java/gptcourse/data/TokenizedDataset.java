@@ -12,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * DataUtils#tokenizeAndConcatenate} returns, {@code [rows, maxLength]}.
  *
  * <pre>{@code
- * TokenizedDataset tokens = DataUtils.tokenizeAndConcatenate(dataset, tokenizer, false, 256, "text", true, 4);
+ * TokenizedDataset tokens = DataUtils.tokenizeAndConcatenate(dataset, tokenizer, maxLength(256), numProc(4));
  * System.out.println(tokens);              // Dataset({features: ['tokens'], num_rows: ...})
  * TrainTestSplit split = tokens.trainTestSplit(1000, 42);
  * Batch first = split.train().slice(0, 16); // first.tokens(): int64 [16, 256]

@@ -3,13 +3,15 @@
  * the train/test split and the data loaders.
  *
  * <pre>{@code
+ * import static gptcourse.data.TokenizeOptions.*;
+ *
  * Gpt2Tokenizer tokenizer = Gpt2Tokenizer.load();                      // model.tokenizer
  * TextDataset dataset = TinyStories.load("train");                     // load_dataset(..., split="train")
  * TokenizedDataset tokens = DataUtils.tokenizeAndConcatenate(          // tokenize_and_concatenate
- *         dataset, tokenizer, false, 256, "text", true, 4);
+ *         dataset, tokenizer, streaming(false), maxLength(256), columnName("text"), addBosToken(true), numProc(4));
  * TrainTestSplit split = tokens.trainTestSplit(1000, 42);              // train_test_split(test_size=1000)
- * DataLoader trainLoader = new DataLoader(split.train(), 16, true, 42, false, 2);
- * DataLoader testLoader = new DataLoader(split.test(), 16, false, 0, false, 2);
+ * DataLoader trainLoader = DataLoader.builder(split.train()).batchSize(16).shuffle(true).seed(42).build();
+ * DataLoader testLoader = DataLoader.builder(split.test()).batchSize(16).shuffle(false).build();
  * Batch first = trainLoader.dataset().slice(0, 16);                    // train_loader.dataset[:batch_size]
  * }</pre>
  *

@@ -29,32 +29,39 @@ public final class SamplingMethods {
     }
 
     /** The course's {@code sample_next_token}: greedy at temperature 0, else temperature, frequency
-     *  penalty, optional top-k ({@code topK <= 0} is off), optional top-p ({@code topP >= 1} is off),
-     *  then a draw from {@code rng}.
+     *  penalty, optional top-k ({@code topK == 0} is off), optional top-p ({@code topP == 0.0} is off),
+     *  then a draw from {@code rng}. The settings are checked as {@link SamplingArgs} checks them.
      *
      * @param inputIds every token id so far (prompt and generated), for the frequency penalty
      * @param logits [d_vocab] logits of the last position
      */
     public static int sampleNextToken(int[] inputIds, INDArray logits, double temperature, int topK, double topP,
                                       double frequencyPenalty, Random rng) {
+        return sampleNextToken(inputIds, logits, new SamplingArgs(temperature, topK, topP, frequencyPenalty, null), rng);
+    }
+
+    /**
+     * {@code sample_next_token} with named settings ({@link SamplingArgs}; its {@code seed} is not read here:
+     * the caller owns {@code rng}).
+     */
+    public static int sampleNextToken(int[] inputIds, INDArray logits, SamplingArgs args, Random rng) {
         checkLogits(logits);
-        checkTemperature(temperature);
-        checkTopP(topP);
-        if (temperature == 0) {
+        java.util.Objects.requireNonNull(args, "args");
+        if (args.temperature() == 0) {
             return greedySearch(logits);
         }
         INDArray x = logits;
-        if (temperature != 1.0) {
-            x = applyTemperature(x, temperature);
+        if (args.temperature() != 1.0) {
+            x = applyTemperature(x, args.temperature());
         }
-        if (frequencyPenalty != 0.0) {
-            x = applyFrequencyPenalty(x, inputIds, frequencyPenalty);
+        if (args.frequencyPenalty() != 0.0) {
+            x = applyFrequencyPenalty(x, inputIds, args.frequencyPenalty());
         }
-        if (topK > 0) {
-            x = topKFilter(x, topK);
+        if (args.topKOn()) {
+            x = topKFilter(x, args.topK());
         }
-        if (topP < 1.0) {
-            x = topPFilter(x, topP);
+        if (args.topPOn() && args.topP() < 1.0) { // top_p = 1.0 keeps every token: nothing to filter
+            x = topPFilter(x, args.topP());
         }
         return sampleBasic(x, rng);
     }
@@ -235,17 +242,4 @@ public final class SamplingMethods {
         }
     }
 
-    static void checkTemperature(double temperature) {
-        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException("temperature must be 0 (greedy) or a positive finite number, got "
-                    + temperature);
-        }
-    }
-
-    static void checkTopP(double topP) {
-        if (!(topP > 0)) {
-            throw new IllegalArgumentException("topP must be > 0 (a cumulative probability; 1.0 or more switches "
-                    + "top-p off), got " + topP);
-        }
-    }
 }

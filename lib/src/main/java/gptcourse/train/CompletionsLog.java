@@ -2,6 +2,7 @@ package gptcourse.train;
 
 import java.util.List;
 
+import gptcourse.sample.SamplingArgs;
 import gptcourse.sample.TransformerSampler;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -70,7 +71,8 @@ public final class CompletionsLog {
     /** Samples every prompt and adds a row; returns the completions. */
     public List<String> log(int epoch, int step) {
         List<String> texts = prompts.stream()
-                .map(p -> sampler.sample(p, maxTokens, temperature, 0, topP, 0.0, seed + step)).toList();
+                .map(p -> sampler.sample(p, maxTokens, SamplingArgs.temperature(temperature), SamplingArgs.topP(topP),
+                        SamplingArgs.seed(seed + step))).toList();
         table.intColumn("epoch").append(epoch);
         table.intColumn("step").append(step);
         for (int i = 0; i < texts.size(); i++) {

@@ -1,5 +1,9 @@
 package gptcourse.train;
 
+import static gptcourse.sample.SamplingArgs.seed;
+import static gptcourse.sample.SamplingArgs.temperature;
+import static gptcourse.sample.SamplingArgs.topP;
+
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -117,7 +121,7 @@ public class TransformerTrainer extends TransformerTrainerBase {
                 endEpoch(epoch, accuracy);
                 saveCheckpoint();
                 System.out.println(String.format(Locale.ROOT, "Epoch %d: accuracy %.4f. Sample: %s", epoch + 1, accuracy,
-                        sampler.sample(SAMPLE_PROMPT, 24, 0.7, 0, 0.95, 0.0, args.seed + epoch)));
+                        sampler.sample(SAMPLE_PROMPT, 24, temperature(0.7), topP(0.95), seed(args.seed + epoch))));
             }
         } finally {
             trainLoader.close();

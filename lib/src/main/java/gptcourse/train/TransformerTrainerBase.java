@@ -88,8 +88,8 @@ public abstract class TransformerTrainerBase {
         this.tracker = tracker;
         this.optimizer = new AdamW(model.parameters(), args.lr, args.weightDecay);
         this.sampler = new TransformerSampler(model, tokenizer);
-        this.trainLoader = new DataLoader(datasetDict.train(), args.batchSize, true, args.seed, false, 2);
-        this.testLoader = new DataLoader(datasetDict.test(), args.batchSize, false, 0, false, 2);
+        this.trainLoader = DataLoader.builder(datasetDict.train()).batchSize(args.batchSize).shuffle(true).seed(args.seed).build();
+        this.testLoader = DataLoader.builder(datasetDict.test()).batchSize(args.batchSize).shuffle(false).build();
         this.datasetDescription = "train: " + datasetDict.train().description() + " (" + datasetDict.train().size()
                 + " rows); test: " + datasetDict.test().description() + " (" + datasetDict.test().size() + " rows)";
     }

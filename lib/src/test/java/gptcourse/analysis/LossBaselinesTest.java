@@ -1,5 +1,6 @@
 package gptcourse.analysis;
 
+import static gptcourse.data.TokenizeOptions.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -114,8 +115,8 @@ class LossBaselinesTest {
     void datasetAgreesWithArraysAndAReference(@TempDir Path cache) {
         TokenizedDataset tokens;
         try (Gpt2Tokenizer tokenizer = Gpt2Tokenizer.load()) {
-            tokens = DataUtils.tokenizeAndConcatenate(TinyStories.standIn("train"), tokenizer, false, 64, "text", true,
-                    2, cache); // memory-mapped rows, each starting with BOS
+            tokens = DataUtils.tokenizeAndConcatenate(TinyStories.standIn("train"), tokenizer,
+                    streaming(false), maxLength(64), columnName("text"), addBosToken(true), numProc(2), cacheDir(cache)); // memory-mapped rows, each starting with BOS
         }
         int v = Gpt2Tokenizer.VOCAB_SIZE;
         int[][] rows = new int[tokens.size()][];

@@ -1,5 +1,6 @@
 package gptcourse.data;
 
+import static gptcourse.data.TokenizeOptions.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -53,7 +54,8 @@ class TokenizeAndConcatenateTest {
 
     @Test
     void bosRowsOfMaxLengthMinusOneAndTheTailDropped() {
-        TokenizedDataset d = DataUtils.tokenizeAndConcatenate(small(), tokenizer, false, 4, "text", true, 1, null);
+        TokenizedDataset d = DataUtils.tokenizeAndConcatenate(small(), tokenizer,
+                streaming(false), maxLength(4), columnName("text"), addBosToken(true), numProc(1), inMemory());
         assertArrayEquals(new int[][] {{BOS, HELLO, WORLD, EOS}, {BOS, HELLO, EOS, THE}}, rows(d));
         assertEquals(4, d.maxLength());
         assertEquals("Dataset({features: ['tokens'], num_rows: 2})", d.toString());
@@ -61,19 +63,24 @@ class TokenizeAndConcatenateTest {
 
     @Test
     void withoutBosRowsOfMaxLength() {
-        TokenizedDataset d = DataUtils.tokenizeAndConcatenate(small(), tokenizer, false, 3, "text", false, 1, null);
+        TokenizedDataset d = DataUtils.tokenizeAndConcatenate(small(), tokenizer,
+                streaming(false), maxLength(3), columnName("text"), addBosToken(false), numProc(1), inMemory());
         assertArrayEquals(new int[][] {{HELLO, WORLD, EOS}, {HELLO, EOS, THE}}, rows(d));
-        TokenizedDataset exact = DataUtils.tokenizeAndConcatenate(small(), tokenizer, false, 7, "text", false, 1, null);
+        TokenizedDataset exact = DataUtils.tokenizeAndConcatenate(small(), tokenizer,
+                streaming(false), maxLength(7), columnName("text"), addBosToken(false), numProc(1), inMemory());
         assertArrayEquals(new int[][] {{HELLO, WORLD, EOS, HELLO, EOS, THE, THE}}, rows(exact), "nothing to drop");
-        TokenizedDataset tooLong = DataUtils.tokenizeAndConcatenate(small(), tokenizer, false, 8, "text", false, 1, null);
+        TokenizedDataset tooLong = DataUtils.tokenizeAndConcatenate(small(), tokenizer,
+                streaming(false), maxLength(8), columnName("text"), addBosToken(false), numProc(1), inMemory());
         assertEquals(0, tooLong.size(), "fewer tokens than one row: no rows");
     }
 
     @Test
     void emptyTextsStillGetTheirSeparator() {
         TextDataset texts = TextDataset.of("gaps", List.of("Hello", "", " the"));
-        TokenizedDataset d = DataUtils.tokenizeAndConcatenate(texts, tokenizer, false, 5, "text", false, 1, null);
-        TokenizedDataset all = DataUtils.tokenizeAndConcatenate(texts, tokenizer, false, 4, "text", false, 1, null);
+        TokenizedDataset d = DataUtils.tokenizeAndConcatenate(texts, tokenizer,
+                streaming(false), maxLength(5), columnName("text"), addBosToken(false), numProc(1), inMemory());
+        TokenizedDataset all = DataUtils.tokenizeAndConcatenate(texts, tokenizer,
+                streaming(false), maxLength(4), columnName("text"), addBosToken(false), numProc(1), inMemory());
         assertArrayEquals(new int[][] {{HELLO, EOS, EOS, THE}}, rows(all), "join semantics: Hello + EOS + '' + EOS + the");
         assertEquals(0, d.size());
     }
@@ -93,7 +100,8 @@ class TokenizeAndConcatenateTest {
         }
         int maxLength = 64;
         int rowCount = stream.size() / (maxLength - 1);
-        TokenizedDataset one = DataUtils.tokenizeAndConcatenate(corpus, tokenizer, false, maxLength, "text", true, 1, null);
+        TokenizedDataset one = DataUtils.tokenizeAndConcatenate(corpus, tokenizer,
+                streaming(false), maxLength(maxLength), columnName("text"), addBosToken(true), numProc(1), inMemory());
         assertEquals(rowCount, one.size());
         for (int r = 0; r < rowCount; r++) {
             int[] row = one.tokens(r);
@@ -102,8 +110,10 @@ class TokenizeAndConcatenateTest {
                 assertEquals(stream.get(r * (maxLength - 1) + c - 1), row[c], "row " + r + " col " + c);
             }
         }
-        TokenizedDataset three = DataUtils.tokenizeAndConcatenate(corpus, tokenizer, false, maxLength, "text", true, 3, null);
-        TokenizedDataset streaming = DataUtils.tokenizeAndConcatenate(corpus, tokenizer, true, maxLength, "text", true, 8, null);
+        TokenizedDataset three = DataUtils.tokenizeAndConcatenate(corpus, tokenizer,
+                streaming(false), maxLength(maxLength), columnName("text"), addBosToken(true), numProc(3), inMemory());
+        TokenizedDataset streaming = DataUtils.tokenizeAndConcatenate(corpus, tokenizer,
+                streaming(true), maxLength(maxLength), columnName("text"), addBosToken(true), numProc(8), inMemory());
         assertArrayEquals(rows(one), rows(three));
         assertArrayEquals(rows(one), rows(streaming));
     }
@@ -111,8 +121,10 @@ class TokenizeAndConcatenateTest {
     @Test
     void cachedOnDiskAndReusedWithoutTokenizing() throws IOException {
         TextDataset corpus = TinyStories.standIn("train");
-        TokenizedDataset first = DataUtils.tokenizeAndConcatenate(corpus, tokenizer, false, 32, "text", true, 2, cache);
-        TokenizedDataset inMemory = DataUtils.tokenizeAndConcatenate(corpus, tokenizer, false, 32, "text", true, 2, null);
+        TokenizedDataset first = DataUtils.tokenizeAndConcatenate(corpus, tokenizer,
+                streaming(false), maxLength(32), columnName("text"), addBosToken(true), numProc(2), cacheDir(cache));
+        TokenizedDataset inMemory = DataUtils.tokenizeAndConcatenate(corpus, tokenizer,
+                streaming(false), maxLength(32), columnName("text"), addBosToken(true), numProc(2), inMemory());
         assertArrayEquals(rows(inMemory), rows(first));
         try (Stream<Path> files = Files.list(cache)) {
             List<Path> list = files.toList();
@@ -129,25 +141,60 @@ class TokenizeAndConcatenateTest {
         // A closed tokenizer cannot tokenize: the second call must come from the cache.
         Gpt2Tokenizer closed = Gpt2Tokenizer.load();
         closed.close();
-        TokenizedDataset second = DataUtils.tokenizeAndConcatenate(corpus, closed, false, 32, "text", true, 2, cache);
+        TokenizedDataset second = DataUtils.tokenizeAndConcatenate(corpus, closed,
+                streaming(false), maxLength(32), columnName("text"), addBosToken(true), numProc(2), cacheDir(cache));
         assertArrayEquals(rows(first), rows(second));
         // Another maxLength is another cache entry.
-        TokenizedDataset other = DataUtils.tokenizeAndConcatenate(corpus, tokenizer, false, 16, "text", true, 2, cache);
+        TokenizedDataset other = DataUtils.tokenizeAndConcatenate(corpus, tokenizer,
+                streaming(false), maxLength(16), columnName("text"), addBosToken(true), numProc(2), cacheDir(cache));
         assertEquals(16, other.maxLength());
         assertThrows(IllegalStateException.class,
-                () -> DataUtils.tokenizeAndConcatenate(corpus, closed, false, 33, "text", true, 2, cache));
+                () -> DataUtils.tokenizeAndConcatenate(corpus, closed,
+                        streaming(false), maxLength(33), columnName("text"), addBosToken(true), numProc(2), cacheDir(cache)));
     }
 
     @Test
     void rejectsBadArgumentsWithTheValueAndWhatIsAccepted() {
         IllegalArgumentException column = assertThrows(IllegalArgumentException.class,
-                () -> DataUtils.tokenizeAndConcatenate(small(), tokenizer, false, 8, "story", true, 1, null));
+                () -> DataUtils.tokenizeAndConcatenate(small(), tokenizer,
+                        streaming(false), maxLength(8), columnName("story"), addBosToken(true), numProc(1), inMemory()));
         assertTrue(column.getMessage().contains("\"story\"") && column.getMessage().contains("\"text\""), column.getMessage());
         IllegalArgumentException length = assertThrows(IllegalArgumentException.class,
-                () -> DataUtils.tokenizeAndConcatenate(small(), tokenizer, false, 1, "text", true, 1, null));
+                () -> DataUtils.tokenizeAndConcatenate(small(), tokenizer,
+                        streaming(false), maxLength(1), columnName("text"), addBosToken(true), numProc(1), inMemory()));
         assertTrue(length.getMessage().contains("maxLength 1"), length.getMessage());
         IllegalArgumentException procs = assertThrows(IllegalArgumentException.class,
-                () -> DataUtils.tokenizeAndConcatenate(small(), tokenizer, false, 8, "text", true, 0, null));
+                () -> DataUtils.tokenizeAndConcatenate(small(), tokenizer,
+                        streaming(false), maxLength(8), columnName("text"), addBosToken(true), numProc(0), inMemory()));
         assertTrue(procs.getMessage().contains("numProc 0"), procs.getMessage());
+    }
+
+    @Test
+    void namedOptionsHaveTransformerLensDefaultsAndAnyOrder() {
+        TokenizeOptions d = TokenizeOptions.of();
+        assertEquals(false, d.streaming());
+        assertEquals(1024, d.maxLength());
+        assertEquals("text", d.columnName());
+        assertEquals(true, d.addBosToken());
+        assertEquals(10, d.numProc());
+        // checked once all options are applied: maxLength(1) is fine without BOS, whichever comes first
+        assertEquals(1, TokenizeOptions.of(maxLength(1), addBosToken(false)).maxLength());
+        assertEquals(1, TokenizeOptions.of(addBosToken(false), maxLength(1)).maxLength());
+        assertThrows(IllegalArgumentException.class, () -> TokenizeOptions.of(addBosToken(false), maxLength(1),
+                addBosToken(true)));
+        // a later option wins, a whole TokenizeOptions replaces the ones before it
+        TokenizeOptions set = TokenizeOptions.of(maxLength(64), numProc(2), inMemory());
+        assertEquals(set, TokenizeOptions.of(maxLength(8), set));
+        assertEquals(null, set.cacheDir());
+        assertTrue(set.toString().contains("maxLength=64") && set.toString().contains("in memory"), set.toString());
+        assertThrows(NullPointerException.class, () -> cacheDir(null));
+        assertThrows(NullPointerException.class, () -> TokenizeOptions.of((TokenizeOption) null));
+        IllegalArgumentException nullColumn = assertThrows(IllegalArgumentException.class,
+                () -> TokenizeOptions.of(columnName(null)));
+        assertTrue(nullColumn.getMessage().contains("\"text\""), nullColumn.getMessage());
+        // the named call and a whole record give the same rows
+        assertArrayEquals(rows(DataUtils.tokenizeAndConcatenate(small(), tokenizer, maxLength(4), numProc(1), inMemory())),
+                rows(DataUtils.tokenizeAndConcatenate(small(), tokenizer,
+                        new TokenizeOptions(false, 4, "text", true, 1, null))));
     }
 }

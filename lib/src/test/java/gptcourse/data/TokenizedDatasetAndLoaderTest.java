@@ -1,5 +1,6 @@
 package gptcourse.data;
 
+import static gptcourse.data.TokenizeOptions.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -73,8 +74,8 @@ class TokenizedDatasetAndLoaderTest {
     @Test
     void loaderBatchesCoverEveryRowOnceAndDropLastWorks() {
         TokenizedDataset d = numbered(10);
-        try (DataLoader keep = new DataLoader(d, 4, false, 0, false, 2);
-                DataLoader drop = new DataLoader(d, 4, false, 0, true, 0)) {
+        try (DataLoader keep = DataLoader.builder(d).batchSize(4).shuffle(false).seed(0).dropLast(false).prefetch(2).build();
+                DataLoader drop = DataLoader.builder(d).batchSize(4).shuffle(false).seed(0).dropLast(true).prefetch(0).build()) {
             assertEquals(3, keep.size());
             assertEquals(2, drop.size());
             List<Integer> sizes = new ArrayList<>();
@@ -110,8 +111,8 @@ class TokenizedDatasetAndLoaderTest {
     @Test
     void shuffleIsSeededReshuffledEachEpochAndPrefetchDoesNotChangeIt() {
         TokenizedDataset d = numbered(50);
-        try (DataLoader a = new DataLoader(d, 8, true, 42, false, 3);
-                DataLoader b = new DataLoader(d, 8, true, 42, false, 0)) {
+        try (DataLoader a = DataLoader.builder(d).batchSize(8).shuffle(true).seed(42).dropLast(false).prefetch(3).build();
+                DataLoader b = DataLoader.builder(d).batchSize(8).shuffle(true).seed(42).dropLast(false).prefetch(0).build()) {
             List<Long> a1 = epoch(a);
             List<Long> a2 = epoch(a);
             assertEquals(a1, epoch(b), "same seed, same first epoch, with or without prefetch");
@@ -124,7 +125,7 @@ class TokenizedDatasetAndLoaderTest {
     @Test
     void breakingOutOfAnEpochLeavesNoThreadBehind() throws InterruptedException {
         TokenizedDataset d = numbered(200);
-        DataLoader loader = new DataLoader(d, 2, true, 1, false, 2);
+        DataLoader loader = DataLoader.builder(d).batchSize(2).shuffle(true).seed(1).dropLast(false).prefetch(2).build();
         for (int epochs = 0; epochs < 5; epochs++) {
             Iterator<Batch> it = loader.iterator();
             it.next(); // like max_steps_per_epoch = 1
@@ -138,10 +139,10 @@ class TokenizedDatasetAndLoaderTest {
     @Test
     void endToEndFromTheStandInCorpus(@TempDir java.nio.file.Path cache) {
         try (Gpt2Tokenizer tokenizer = Gpt2Tokenizer.load()) {
-            TokenizedDataset tokens = DataUtils.tokenizeAndConcatenate(TinyStories.standIn("train"), tokenizer, false, 64,
-                    "text", true, 2, cache);
+            TokenizedDataset tokens = DataUtils.tokenizeAndConcatenate(TinyStories.standIn("train"), tokenizer,
+                    streaming(false), maxLength(64), columnName("text"), addBosToken(true), numProc(2), cacheDir(cache));
             TrainTestSplit split = tokens.trainTestSplit(10, 0);
-            DataLoader train = new DataLoader(split.train(), 16, true, 0, true, 2);
+            DataLoader train = DataLoader.builder(split.train()).batchSize(16).shuffle(true).seed(0).dropLast(true).prefetch(2).build();
             int steps = 0;
             for (Batch batch : train) {
                 assertArrayEquals(new long[] {16, 64}, batch.tokens().shape());
@@ -152,5 +153,21 @@ class TokenizedDatasetAndLoaderTest {
             assertEquals(split.train().size() / 16, steps);
             train.close();
         }
+    }
+
+    @Test
+    void builderHasPyTorchDefaultsAndNamesBadSettings() {
+        TokenizedDataset d = numbered(10);
+        try (DataLoader plain = DataLoader.builder(d).build()) {
+            assertEquals(1, plain.batchSize(), "batch_size=1, PyTorch's default");
+            assertEquals(10, plain.size());
+            assertEquals(List.of(0L, 1L, 2L), epoch(plain).subList(0, 3), "shuffle=False by default");
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DataLoader.builder(d).batchSize(0).build());
+        assertTrue(e.getMessage().contains("batchSize 0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> DataLoader.builder(d).prefetch(-1).build());
+        assertTrue(e.getMessage().contains("prefetch -1"), e.getMessage());
+        assertThrows(NullPointerException.class, () -> DataLoader.builder(null));
     }
 }

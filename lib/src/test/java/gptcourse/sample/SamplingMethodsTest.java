@@ -140,8 +140,24 @@ class SamplingMethodsTest {
                 () -> SamplingMethods.sampleNextToken(new int[] {0}, l, -0.5, 0, 1, 0, new Random(0)));
         assertTrue(t.getMessage().contains("-0.5"), t.getMessage());
         IllegalArgumentException p = assertThrows(IllegalArgumentException.class,
-                () -> SamplingMethods.sampleNextToken(new int[] {0}, l, 1, 0, 0, 0, new Random(0)));
-        assertTrue(p.getMessage().contains("topP"), p.getMessage());
+                () -> SamplingMethods.sampleNextToken(new int[] {0}, l, 1, 0, 1.5, 0, new Random(0)));
+        assertTrue(p.getMessage().contains("topP") && p.getMessage().contains("1.5"), p.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> SamplingMethods.sampleNextToken(new int[] {0}, l, 1, 0, -0.1, 0, new Random(0)));
+        assertThrows(IllegalArgumentException.class,
+                () -> SamplingMethods.sampleNextToken(new int[] {0}, l, 1, -1, 0, 0, new Random(0)));
+        // the course's "off" values: top_k = 0 and top_p = 0.0 filter nothing, so every token can be drawn
+        java.util.Set<Integer> drawn = new java.util.HashSet<>();
+        Random rng = new Random(5);
+        for (int i = 0; i < 400; i++) {
+            drawn.add(SamplingMethods.sampleNextToken(new int[] {0}, l, SamplingArgs.DEFAULTS, rng));
+        }
+        assertEquals(java.util.Set.of(0, 1, 2, 3), drawn);
+        // top_p = 1.0 keeps every token too
+        Random again = new Random(5);
+        for (int i = 0; i < 50; i++) {
+            assertTrue(SamplingMethods.sampleNextToken(new int[] {0}, l, 1, 0, 1.0, 0, again) < 4);
+        }
         assertThrows(IllegalArgumentException.class,
                 () -> SamplingMethods.greedySearch(Nd4j.zeros(2, 3)));
     }

@@ -1,5 +1,6 @@
 package gptcourse.train;
 
+import static gptcourse.data.TokenizeOptions.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,8 +37,8 @@ class TransformerTrainerTest {
     @BeforeAll
     static void data() {
         tokenizer = Gpt2Tokenizer.load();
-        split = DataUtils.tokenizeAndConcatenate(TinyStories.standIn("train"), tokenizer, false, SEQ, "text", true, 2,
-                null).trainTestSplit(8, 0);
+        split = DataUtils.tokenizeAndConcatenate(TinyStories.standIn("train"), tokenizer,
+                streaming(false), maxLength(SEQ), columnName("text"), addBosToken(true), numProc(2), inMemory()).trainTestSplit(8, 0);
         baselines = LossBaselines.compute(split.train());
     }
 
