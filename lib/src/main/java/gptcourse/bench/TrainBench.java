@@ -1,8 +1,10 @@
 package gptcourse.bench;
 
+import static gptcourse.data.TokenizeOptions.cacheDir;
+import static gptcourse.data.TokenizeOptions.maxLength;
+import static gptcourse.data.TokenizeOptions.numProc;
+
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import gptcourse.data.Batch;
 import gptcourse.data.DataLoader;
 import gptcourse.data.DataUtils;
 import gptcourse.data.Gpt2Tokenizer;
+import gptcourse.data.StoryGenerator;
 import gptcourse.data.TinyStories;
 import gptcourse.data.TokenizedDataset;
 import gptcourse.data.TrainTestSplit;
@@ -31,7 +34,7 @@ import gptcourse.train.TransformerTrainingArgs;
  * rows. The data pipeline's cost is {@code train()}'s time per step against the median of the
  * same step on a batch already in memory (no loader running); then one JSON line.
  *
- * <p>The data are the bundled stand-in stories repeated into a stories file big enough for the
+ * <p>The data are the generated stand-in stories ({@link StoryGenerator}) in a stories file big enough for the
  * run, tokenized by the real pipeline into a memory-mapped cache, so loading is what the course does.
  *
  * <pre>
@@ -173,25 +176,20 @@ public final class TrainBench {
         }
     }
 
-    /** The stand-in stories repeated into a file of at least {@code rows} rows, tokenized into {@code work}. */
+    /**
+     * The generated stand-in stories ({@link StoryGenerator}), enough for at least {@code rows} rows,
+     * written into a file in {@code work} and tokenized there by the real pipeline.
+     */
     static TrainTestSplit data(Gpt2Tokenizer tokenizer, int nCtx, int rows, Path work) throws IOException {
-        List<String> stories = TinyStories.standIn("train").stream().toList();
-        long tokensPerPass = 0;
-        for (String story : stories) {
-            tokensPerPass += tokenizer.encode(story).length + 1;
-        }
-        long passes = (long) rows * nCtx / tokensPerPass + 1;
+        // The generated stories run at about 4.3 characters a token: 5 per token leaves a margin.
         Path file = work.resolve("TinyStories-train.txt");
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            for (long p = 0; p < passes; p++) {
-                for (String story : stories) {
-                    w.write(story);
-                    w.write("\n<|endoftext|>\n");
-                }
-            }
+        StoryGenerator.write(file, 1, 5L * rows * nCtx + 100_000);
+        TokenizedDataset all = DataUtils.tokenizeAndConcatenate(TinyStories.load("train", file), tokenizer,
+                maxLength(nCtx), numProc(Runtime.getRuntime().availableProcessors()), cacheDir(work.resolve("tokenized")));
+        if (all.size() < rows) {
+            throw new IllegalStateException("the generated data gave " + all.size() + " rows, fewer than the " + rows
+                    + " needed: raise the characters-per-token margin in TrainBench.data");
         }
-        TokenizedDataset all = DataUtils.tokenizeAndConcatenate(TinyStories.load("train", file), tokenizer, false, nCtx,
-                "text", true, Runtime.getRuntime().availableProcessors(), work.resolve("tokenized"));
         return all.trainTestSplit(TEST_ROWS, 0);
     }
 }

@@ -77,6 +77,11 @@ public final class TextDataset implements Iterable<String> {
         return new TextDataset(name, d.fingerprint, d.texts, null, true);
     }
 
+    /** A generated stand-in corpus in a stories file (see {@link TinyStories#standIn(String)}). */
+    static TextDataset standInFile(String name, Path file, Path indexCacheDir, String fingerprint) {
+        return new TextDataset(name, fingerprint, null, new StoryFile(file, indexCacheDir), true);
+    }
+
     /**
      * A dataset over a stories file: stories separated by lines {@code <|endoftext|>}, as in
      * {@code TinyStories-train.txt}.
@@ -147,12 +152,12 @@ public final class TextDataset implements Iterable<String> {
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(), Spliterator.ORDERED), false);
     }
 
-    /** A short name: the file name or the name given to {@link #of}. */
+    /** A short name: the file name, the name given to {@link #of}, or "stand-in train". */
     public String name() {
         return name;
     }
 
-    /** True for the project's bundled stand-in stories, which are not TinyStories. */
+    /** True for the project's generated stand-in stories, which are not TinyStories. */
     public boolean isStandIn() {
         return standIn;
     }
@@ -168,12 +173,12 @@ public final class TextDataset implements Iterable<String> {
     }
 
     /**
-     * {@code Dataset({features: ['text'], num_rows: N})}, as the tutorial prints it; the bundled
+     * {@code Dataset({features: ['text'], num_rows: N})}, as the tutorial prints it; the generated
      * stand-in corpus says so after it.
      */
     @Override
     public String toString() {
         String s = "Dataset({features: ['text'], num_rows: " + size() + "})";
-        return standIn ? s + "  [stand-in: the project's own simple stories, not TinyStories]" : s;
+        return standIn ? s + "  [stand-in: the project's generated stories, not TinyStories]" : s;
     }
 }

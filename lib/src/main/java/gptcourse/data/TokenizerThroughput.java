@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Prints how many tokens per second {@link Gpt2Tokenizer} encodes: the bundled stand-in stories
- * repeated to about 20 MB, encoded the way {@link DataUtils#tokenizeAndConcatenate} does
+ * Prints how many tokens per second {@link Gpt2Tokenizer} encodes: about 20 MB of the generated
+ * stand-in stories ({@link StoryGenerator}), encoded the way {@link DataUtils#tokenizeAndConcatenate} does
  * (batches of stories, {@code numProc} threads), several times; the median run is the figure.
  *
  * <pre>
@@ -40,18 +40,16 @@ public final class TokenizerThroughput {
                 }
             }
         }
-        List<String> stories = TinyStories.standInStories();
         List<String> corpus = new ArrayList<>();
         long bytes = 0;
-        while (bytes < megabytes * 1e6) {
-            for (String story : stories) {
-                corpus.add(story);
-                bytes += story.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
-            }
+        for (long i = 0; bytes < megabytes * 1e6; i++) {
+            String story = StoryGenerator.story(TinyStories.STAND_IN_TRAIN_SEED, i);
+            corpus.add(story);
+            bytes += story.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
         }
         TextDataset dataset = TextDataset.of("throughput corpus", corpus);
         try (Gpt2Tokenizer tokenizer = Gpt2Tokenizer.load()) {
-            System.out.printf(Locale.ROOT, "corpus: %d stories, %.1f MB (the stand-in stories repeated); %d threads; %d cores%n",
+            System.out.printf(Locale.ROOT, "corpus: %d stories, %.1f MB (the generated stand-in stories); %d threads; %d cores%n",
                     corpus.size(), bytes / 1e6, threads, Runtime.getRuntime().availableProcessors());
             DataUtils.countTokens(dataset, tokenizer, threads); // warm-up: JIT, native pools
             double[] rates = new double[runs];

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gptcourse.data.DataUtils;
 import gptcourse.data.Gpt2Tokenizer;
-import gptcourse.data.TinyStories;
+import gptcourse.data.StoryGenerator;
+import gptcourse.data.TextDataset;
 import gptcourse.data.TokenizedDataset;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -115,8 +116,9 @@ class LossBaselinesTest {
     void datasetAgreesWithArraysAndAReference(@TempDir Path cache) {
         TokenizedDataset tokens;
         try (Gpt2Tokenizer tokenizer = Gpt2Tokenizer.load()) {
-            tokens = DataUtils.tokenizeAndConcatenate(TinyStories.standIn("train"), tokenizer,
-                    streaming(false), maxLength(64), columnName("text"), addBosToken(true), numProc(2), cacheDir(cache)); // memory-mapped rows, each starting with BOS
+            tokens = DataUtils.tokenizeAndConcatenate(TextDataset.of("generated stories", StoryGenerator.stories(1, 60)), tokenizer,
+                    streaming(false), maxLength(64), columnName("text"), addBosToken(true), numProc(2), cacheDir(cache));
+            // memory-mapped rows, each starting with BOS
         }
         int v = Gpt2Tokenizer.VOCAB_SIZE;
         int[][] rows = new int[tokens.size()][];

@@ -36,10 +36,10 @@ class TinyStoriesTest {
     @BeforeEach
     void startHub() throws IOException {
         hub = new FakeHub();
-        // The stand-in corpus, repeated so transfers span many buffers.
+        // Generated stories, repeated so transfers span many buffers.
         StringBuilder text = new StringBuilder();
         fixtureStories = new ArrayList<>();
-        List<String> stories = TinyStories.standInStories();
+        List<String> stories = StoryGenerator.stories(5, 36);
         for (int copy = 0; copy < 8; copy++) {
             for (String story : stories) {
                 text.append(story).append('\n').append(Gpt2Tokenizer.END_OF_TEXT).append('\n');
@@ -215,7 +215,8 @@ class TinyStoriesTest {
     void loadOrStandInFallsBackOnlyWhenTheDataIsUnavailable() {
         TextDataset offline = TinyStories.loadOrStandIn("validation", options().withOffline(true));
         assertTrue(offline.isStandIn());
-        assertEquals(TinyStories.STAND_IN_VALIDATION_STORIES, offline.size());
+        assertTrue(offline.size() > 2000, "the generated validation stand-in: " + offline.size() + " stories");
+        assertTrue(Files.isDirectory(cache.resolve("standin")), "generated into the options' cache");
         TextDataset online = TinyStories.loadOrStandIn("validation", options());
         assertFalse(online.isStandIn());
         assertEquals(fixtureStories.size(), online.size());
@@ -228,18 +229,44 @@ class TinyStoriesTest {
     }
 
     @Test
-    void standInCorpusIsLabelledAndSplit() {
-        TextDataset train = TinyStories.standIn("train");
-        TextDataset validation = TinyStories.standIn("validation");
-        assertEquals(TinyStories.standInStories().size(), train.size() + validation.size());
-        assertEquals(TinyStories.STAND_IN_VALIDATION_STORIES, validation.size());
-        assertTrue(train.size() >= 30);
-        assertTrue(train.isStandIn());
+    void standInCorpusIsGeneratedLabelledAndSplit() throws IOException {
+        Path dir = cache.resolve("standin");
+        TextDataset train = TinyStories.standIn("train", 60_000, dir);
+        TextDataset validation = TinyStories.standIn("validation", 20_000, dir);
+        assertTrue(train.isStandIn() && validation.isStandIn());
         assertTrue(train.toString().contains("stand-in") && train.toString().contains("not TinyStories"), train.toString());
-        assertTrue(train.text(0).startsWith("Once upon a time"));
+        assertTrue(train.size() > 50, train.toString());
+        assertFalse(train.text(0).equals(validation.text(0)), "the splits come from different seeds");
+        assertEquals(StoryGenerator.story(TinyStories.STAND_IN_TRAIN_SEED, 0), train.text(0));
         for (String story : train) {
             assertFalse(story.isBlank());
             assertFalse(story.contains(Gpt2Tokenizer.END_OF_TEXT));
         }
+        // generated once: the second call reads the same file (same name, same time stamp)
+        List<Path> files;
+        try (var list = Files.list(dir)) {
+            files = list.filter(p -> p.toString().endsWith(".txt")).sorted().toList();
+        }
+        assertEquals(2, files.size(), files.toString());
+        FileTime before = Files.getLastModifiedTime(files.get(0));
+        assertEquals(train.size(), TinyStories.standIn("train", 60_000, dir).size());
+        assertEquals(before, Files.getLastModifiedTime(files.get(0)));
+        // a smaller corpus is a prefix of a larger one; in memory (no folder) gives the same stories
+        TextDataset small = TinyStories.standIn("train", 10_000, null);
+        assertFalse(small.toString().isEmpty());
+        for (int i = 0; i < small.size(); i++) {
+            assertEquals(train.text(i), small.text(i));
+        }
+        assertThrows(IllegalArgumentException.class, () -> TinyStories.standIn("train", 0, dir));
+        assertThrows(IllegalArgumentException.class, () -> TinyStories.standIn("test", 100, dir));
+    }
+
+    @Test
+    void standInFallsBackToMemoryWhenTheCacheCannotBeWritten() throws IOException {
+        Path blocker = cache.resolve("not-a-folder");
+        Files.writeString(blocker, "a file where the folder should be");
+        TextDataset d = TinyStories.standIn("validation", 5_000, blocker.resolve("standin"));
+        assertTrue(d.isStandIn());
+        assertEquals(StoryGenerator.story(TinyStories.STAND_IN_VALIDATION_SEED, 0), d.text(0));
     }
 }

@@ -87,7 +87,7 @@ class TokenizeAndConcatenateTest {
 
     @Test
     void threadsAndStreamingGiveTheSameRowsAsTheReference() {
-        TextDataset corpus = TinyStories.standIn("train");
+        TextDataset corpus = TextDataset.of("generated stories", StoryGenerator.stories(1, 40));
         // Reference: the plain definition, written out.
         List<Integer> stream = new java.util.ArrayList<>();
         for (int i = 0; i < corpus.size(); i++) {
@@ -120,7 +120,7 @@ class TokenizeAndConcatenateTest {
 
     @Test
     void cachedOnDiskAndReusedWithoutTokenizing() throws IOException {
-        TextDataset corpus = TinyStories.standIn("train");
+        TextDataset corpus = TextDataset.of("generated stories", StoryGenerator.stories(1, 40));
         TokenizedDataset first = DataUtils.tokenizeAndConcatenate(corpus, tokenizer,
                 streaming(false), maxLength(32), columnName("text"), addBosToken(true), numProc(2), cacheDir(cache));
         TokenizedDataset inMemory = DataUtils.tokenizeAndConcatenate(corpus, tokenizer,

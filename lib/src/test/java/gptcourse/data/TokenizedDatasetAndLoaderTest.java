@@ -139,7 +139,7 @@ class TokenizedDatasetAndLoaderTest {
     @Test
     void endToEndFromTheStandInCorpus(@TempDir java.nio.file.Path cache) {
         try (Gpt2Tokenizer tokenizer = Gpt2Tokenizer.load()) {
-            TokenizedDataset tokens = DataUtils.tokenizeAndConcatenate(TinyStories.standIn("train"), tokenizer,
+            TokenizedDataset tokens = DataUtils.tokenizeAndConcatenate(TinyStories.standIn("train", 30_000, cache.resolve("standin")), tokenizer,
                     streaming(false), maxLength(64), columnName("text"), addBosToken(true), numProc(2), cacheDir(cache));
             TrainTestSplit split = tokens.trainTestSplit(10, 0);
             DataLoader train = DataLoader.builder(split.train()).batchSize(16).shuffle(true).seed(0).dropLast(true).prefetch(2).build();

@@ -14,7 +14,8 @@ import gptcourse.autograd.Tensor;
 import gptcourse.data.Batch;
 import gptcourse.data.DataUtils;
 import gptcourse.data.Gpt2Tokenizer;
-import gptcourse.data.TinyStories;
+import gptcourse.data.StoryGenerator;
+import gptcourse.data.TextDataset;
 import gptcourse.data.TrainTestSplit;
 import gptcourse.model.Config;
 import gptcourse.model.DemoTransformer;
@@ -37,8 +38,9 @@ class TransformerTrainerTest {
     @BeforeAll
     static void data() {
         tokenizer = Gpt2Tokenizer.load();
-        split = DataUtils.tokenizeAndConcatenate(TinyStories.standIn("train"), tokenizer,
-                streaming(false), maxLength(SEQ), columnName("text"), addBosToken(true), numProc(2), inMemory()).trainTestSplit(8, 0);
+        split = DataUtils.tokenizeAndConcatenate(TextDataset.of("generated stories", StoryGenerator.stories(1, 40)), tokenizer,
+                streaming(false), maxLength(SEQ), columnName("text"), addBosToken(true), numProc(2), inMemory())
+                .trainTestSplit(8, 0);
         baselines = LossBaselines.compute(split.train());
     }
 
