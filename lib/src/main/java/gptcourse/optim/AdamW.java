@@ -22,7 +22,8 @@ import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
  * </pre>
  *
  * Like PyTorch's default, weight decay applies to every parameter (biases and LayerNorm weights
- * too), and a parameter without a gradient is skipped.
+ * too), and a parameter without a gradient is skipped: a frozen one ({@code requiresGrad(false)},
+ * which PyTorch accepts in the list too) is never changed, and is updated again once unfrozen.
  */
 public class AdamW {
     private final List<Tensor> params;
@@ -49,13 +50,18 @@ public class AdamW {
         check(beta2 >= 0 && beta2 < 1, "beta2", beta2, "a number in [0, 1)");
         check(eps >= 0 && Double.isFinite(eps), "eps", eps, "a finite number >= 0");
         check(weightDecay >= 0 && Double.isFinite(weightDecay), "weight_decay", weightDecay, "a finite number >= 0");
-        if (params.isEmpty()) {
+        if (params == null || params.isEmpty()) {
             throw new IllegalArgumentException("AdamW got an empty parameter list");
         }
-        for (Tensor p : params) {
-            if (!p.isLeaf() || !p.requiresGrad()) {
-                throw new IllegalArgumentException("AdamW can only optimise leaf tensors with requiresGrad=true "
-                        + "(model parameters); got " + Arrays.toString(p.shape()) + (p.isLeaf() ? " without requiresGrad" : " computed tensor"));
+        for (int i = 0; i < params.size(); i++) {
+            Tensor p = params.get(i);
+            if (p == null) {
+                throw new IllegalArgumentException("AdamW parameter " + i + " is null");
+            }
+            if (!p.isLeaf()) {
+                throw new IllegalArgumentException("AdamW can only optimise leaf tensors (model parameters), as"
+                        + " torch.optim does (\"can't optimize a non-leaf Tensor\"); parameter " + i + " "
+                        + Arrays.toString(p.shape()) + " was computed from others");
             }
         }
         this.params = new ArrayList<>(params);

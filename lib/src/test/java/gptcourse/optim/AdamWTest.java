@@ -1,6 +1,7 @@
 package gptcourse.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,6 +43,38 @@ class AdamWTest {
         assertTrue(a.data().getDouble(0) < 1.0);
         opt.zeroGrad();
         assertEquals(null, a.grad());
+    }
+
+    @Test
+    void frozenParametersAreAcceptedAndLeftAloneLikeTorch() {
+        Tensor trained = Tensor.parameter(Nd4j.ones(DataType.DOUBLE, 2));
+        Tensor frozen = Tensor.parameter(Nd4j.ones(DataType.DOUBLE, 2)).requiresGrad(false);
+        AdamW opt = new AdamW(List.of(trained, frozen), 0.1, 0.5); // torch.optim.AdamW accepts it too
+        trained.mul(frozen).sum().backward();
+        assertEquals(null, frozen.grad(), "no gradient flows into a frozen parameter");
+        opt.step();
+        assertEquals(Nd4j.ones(DataType.DOUBLE, 2), frozen.data(), "frozen: no update, no weight decay");
+        assertTrue(trained.data().getDouble(0) < 1.0);
+        opt.zeroGrad();
+        assertFalse(opt.stateDict().containsKey("state.1.exp_avg"), "no optimizer state for the frozen parameter");
+        // unfrozen later, it is optimised from then on (as in torch)
+        frozen.requiresGrad(true);
+        trained.mul(frozen).sum().backward();
+        opt.step();
+        assertTrue(frozen.data().getDouble(0) < 1.0);
+        assertEquals(1L, opt.stateDict().get("state.1.step").getLong(0));
+    }
+
+    @Test
+    void computedTensorsAndNullsAreRejected() {
+        Tensor p = Tensor.parameter(Nd4j.ones(DataType.DOUBLE, 2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new AdamW(List.of(p, p.mul(p)), 0.1, 0.0));
+        assertTrue(e.getMessage().contains("non-leaf") && e.getMessage().contains("parameter 1"), e.getMessage());
+        java.util.List<Tensor> withNull = new java.util.ArrayList<>();
+        withNull.add(null);
+        assertThrows(IllegalArgumentException.class, () -> new AdamW(withNull, 0.1, 0.0));
+        assertThrows(IllegalArgumentException.class, () -> new AdamW(List.of(), 0.1, 0.0));
     }
 
     @Test
