@@ -26,6 +26,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * var model = new DemoTransformer(Config.trainingDefaults(50257), 42);
  * Tensor logits = model.forward(tokens);                    // [batch, posn, d_vocab]
  * }</pre>
+ *
+ * With {@link Config#debug()} (the tutorial's {@code debug=True}, {@code new Config()}'s default) each
+ * forward pass prints every module's output shape, one {@code [debug] name: [shape]} line each;
+ * the training configs switch it off.
  */
 public class DemoTransformer extends Module {
     public final Config cfg;
@@ -71,11 +75,33 @@ public class DemoTransformer extends Module {
     }
 
     private Tensor forwardLayers(INDArray tokens) {
-        Tensor residual = embed.forward(tokens).add(posEmbed.forward(tokens));
-        for (TransformerBlock block : blocks) {
-            residual = block.forward(residual);
+        if (!cfg.debug()) {
+            Tensor residual = embed.forward(tokens).add(posEmbed.forward(tokens));
+            for (TransformerBlock block : blocks) {
+                residual = block.forward(residual);
+            }
+            return unembed.forward(lnFinal.forward(residual));
         }
-        return unembed.forward(lnFinal.forward(residual));
+        // Config.debug: the tutorial's shape prints, one line per module
+        debug("tokens", tokens.shape());
+        Tensor embedded = embed.forward(tokens);
+        debug("embed", embedded.shape());
+        Tensor positions = posEmbed.forward(tokens);
+        debug("pos_embed", positions.shape());
+        Tensor residual = embedded.add(positions);
+        for (int i = 0; i < blocks.size(); i++) {
+            residual = blocks.get(i).forward(residual);
+            debug("blocks." + i, residual.shape());
+        }
+        Tensor normalized = lnFinal.forward(residual);
+        debug("ln_final", normalized.shape());
+        Tensor logits = unembed.forward(normalized);
+        debug("unembed (logits)", logits.shape());
+        return logits;
+    }
+
+    private static void debug(String what, long[] shape) {
+        System.out.println("[debug] " + what + ": " + Arrays.toString(shape));
     }
 
     /** Saves the weights (and the config, as metadata) in safetensors format; loadable from Python. */
