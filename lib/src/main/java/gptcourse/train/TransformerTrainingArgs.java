@@ -200,11 +200,25 @@ public class TransformerTrainingArgs implements Options {
         return m.get(key) instanceof Number n ? n.intValue() : def;
     }
 
+    /**
+     * The fields by their Java names, as a student sets them ({@code args.batchSize = 4}), e.g.
+     * {@code TransformerTrainingArgs(batchSize=32, epochs=10, ..., lr=0.001, wandbName=null, ...)}; numbers
+     * print plainly ({@code 0.0003}, not {@code 3.0E-4}). {@link #toMap()} keeps the tutorial's names.
+     */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("TransformerTrainingArgs(");
-        toMap().forEach((k, v) -> sb.append(sb.length() > 24 ? ", " : "").append(k).append('=')
-                .append(v instanceof String s ? "'" + s + "'" : v));
-        return sb.append(')').toString();
+        return "TransformerTrainingArgs(batchSize=" + batchSize + ", epochs=" + epochs + ", maxStepsPerEpoch="
+                + maxStepsPerEpoch + ", lr=" + plain(lr) + ", weightDecay=" + plain(weightDecay) + ", wandbProject="
+                + quoted(wandbProject) + ", wandbName=" + quoted(wandbName) + ", seed=" + seed + ", logCompletionsEvery="
+                + logCompletionsEvery + ", checkpointEvery=" + checkpointEvery + ")";
+    }
+
+    private static String plain(double v) {
+        return Double.isFinite(v) ? new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString()
+                : Double.toString(v);
+    }
+
+    private static String quoted(String s) {
+        return s == null ? "null" : "\"" + s + "\"";
     }
 }

@@ -19,8 +19,13 @@ class TransformerTrainingArgsTest {
         assertEquals(1e-2, a.weightDecay);
         assertEquals("day1-demotransformer", a.wandbProject);
         assertNull(a.wandbName);
-        assertTrue(a.toString().startsWith("TransformerTrainingArgs(batch_size=32, epochs=10, max_steps_per_epoch=500"),
-                a.toString());
+        assertEquals("TransformerTrainingArgs(batchSize=32, epochs=10, maxStepsPerEpoch=500, lr=0.001, weightDecay=0.01,"
+                + " wandbProject=\"day1-demotransformer\", wandbName=null, seed=1, logCompletionsEvery=0, checkpointEvery=0)",
+                a.toString(), "the Java field names a student sets");
+        TransformerTrainingArgs b = a.copy();
+        b.lr = 3e-4;
+        b.wandbName = "quick";
+        assertTrue(b.toString().contains("lr=0.0003,") && b.toString().contains("wandbName=\"quick\""), b.toString());
     }
 
     @Test
