@@ -282,7 +282,11 @@ public final class RunTracker {
         return t;
     }
 
-    /** The values of {@code metric} in step order, skipping steps where it was not logged. */
+    /**
+     * The values of {@code metric} in step order, skipping steps where it was not logged; read-only. Reading
+     * past its end (e.g. {@code get(0)} when nothing was logged because a training cell failed) throws an
+     * {@link IndexOutOfBoundsException} whose message says so in one line.
+     */
     public synchronized List<Double> values(String metric) {
         List<Double> out = new ArrayList<>();
         history.values().forEach(row -> {
@@ -290,7 +294,7 @@ public final class RunTracker {
                 out.add(row.get(metric));
             }
         });
-        return out;
+        return new MetricValues(metric, out, metricNames);
     }
 
     /** The chart of this run so far: the loss (and accuracy), with the baselines if set. */
