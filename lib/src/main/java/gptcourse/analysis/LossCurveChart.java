@@ -30,6 +30,11 @@ public final class LossCurveChart {
     /** The metric drawn on the right-hand axis. */
     public static final String ACCURACY = "accuracy";
 
+    /** Tick label patterns: steps, losses (left axis), accuracy (right axis). */
+    static final String STEP_PATTERN = "#,##0.#";
+    static final String LOSS_PATTERN = "0.0#";
+    static final String ACCURACY_PATTERN = "0.0##";
+
     private static final Color[] BASELINE_COLORS = {new Color(150, 150, 150), new Color(214, 120, 40),
             new Color(40, 140, 60)};
 
@@ -69,6 +74,14 @@ public final class LossCurveChart {
             s.setMarkerColor(new Color(200, 60, 60));
             chart.setYAxisGroupTitle(1, "accuracy");
             chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+            // a fixed range from 0: one accuracy point alone made a zero-width axis whose only tick read
+            // ".064116985376828"
+            double top = 0;
+            for (double a : acc[1]) {
+                top = Math.max(top, a);
+            }
+            chart.getStyler().setYAxisMin(1, 0.0);
+            chart.getStyler().setYAxisMax(1, Math.min(1.0, Math.max(0.1, Math.ceil(top * 10 + 1e-9) / 10)));
         }
         if (chart.getSeriesMap().isEmpty()) {
             // XChart cannot draw a chart without series: show an empty curve until the first step
@@ -112,6 +125,11 @@ public final class LossCurveChart {
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridLinesColor(new Color(225, 225, 225));
+        // tick labels with a leading zero and a few decimals (XChart's default pattern drops the zero)
+        chart.getStyler().setLocale(Locale.ROOT);
+        chart.getStyler().setXAxisDecimalPattern(STEP_PATTERN);
+        chart.getStyler().setYAxisDecimalPattern(LOSS_PATTERN);
+        chart.getStyler().putYAxisGroupDecimalPatternMap(1, ACCURACY_PATTERN);
         return chart;
     }
 

@@ -44,8 +44,12 @@ public final class Outputs {
         };
     }
 
-    /** A table as HTML (and as text), showing at most {@code maxRows} rows. */
-    public static DisplayDataRenderable table(Table table, int maxRows) {
+    /**
+     * A table as HTML (and as text), showing at most {@code maxRows} rows; decimal numbers are shown
+     * rounded ({@link #number(double)}), not with every digit of the double.
+     */
+    public static DisplayDataRenderable table(Table source, int maxRows) {
+        Table table = rounded(source);
         return new DisplayDataRenderable() {
             @Override
             public Set<MIMEType> getSupportedRenderTypes() {
@@ -85,6 +89,54 @@ public final class Outputs {
         };
     }
 
+    /**
+     * How tables show a decimal number: up to four decimals ({@code 10.8251}, {@code 0.0641}, {@code 3}),
+     * scientific below 0.001 ({@code 3E-4}) so small values never show as 0.
+     */
+    public static String number(double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return Double.toString(v);
+        }
+        if (v != 0 && Math.abs(v) < 1e-3) {
+            return new java.text.DecimalFormat("0.###E0", java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT))
+                    .format(v);
+        }
+        return new java.text.DecimalFormat("#,##0.####", java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT))
+                .format(v);
+    }
+
+    /** A copy whose decimal columns print {@link #number}. */
+    static Table rounded(Table source) {
+        Table table = source.copy();
+        table.setName(source.name());
+        for (tech.tablesaw.columns.Column<?> column : table.columns()) {
+            if (column instanceof tech.tablesaw.api.DoubleColumn d) {
+                d.setPrintFormatter(new tech.tablesaw.columns.numbers.NumberColumnFormatter(ROUNDED));
+            } else if (column instanceof tech.tablesaw.api.FloatColumn f) {
+                f.setPrintFormatter(new tech.tablesaw.columns.numbers.NumberColumnFormatter(ROUNDED));
+            }
+        }
+        return table;
+    }
+
+    /** {@link #number(double)} as a {@link java.text.NumberFormat}, for tablesaw's column formatters. */
+    private static final java.text.NumberFormat ROUNDED = new java.text.NumberFormat() {
+        @Override
+        public StringBuffer format(double number, StringBuffer out, java.text.FieldPosition pos) {
+            return out.append(number(number));
+        }
+
+        @Override
+        public StringBuffer format(long number, StringBuffer out, java.text.FieldPosition pos) {
+            return out.append(number);
+        }
+
+        @Override
+        public Number parse(String source, java.text.ParsePosition pos) {
+            throw new UnsupportedOperationException("display only");
+        }
+    };
+
     /** The chart's PNG bytes. */
     public static byte[] png(Chart<?, ?> chart) {
         try {
@@ -106,10 +158,11 @@ public final class Outputs {
         }
         out.append("</tr></thead><tbody>");
         int rows = Math.min(maxRows, table.rowCount());
+        Table shown = rounded(table.rowCount() > rows ? table.first(rows) : table);
         for (int r = 0; r < rows; r++) {
             out.append("<tr>");
             for (int c = 0; c < table.columnCount(); c++) {
-                out.append("<td>").append(escape(table.getString(r, c))).append("</td>");
+                out.append("<td>").append(escape(shown.getString(r, c))).append("</td>");
             }
             out.append("</tr>");
         }

@@ -45,4 +45,35 @@ class LossCurveChartTest {
                 () -> LossCurveChart.compare(Map.of("a", noLoss), "train_loss"));
         assertTrue(e.getMessage().contains("logged train_loss"), e.getMessage());
     }
+
+    /** The tick labels XChart drew on an axis (0 = loss, 1 = accuracy), read after rendering. */
+    @SuppressWarnings("unchecked")
+    private static List<String> tickLabels(XYChart chart, int axis) throws ReflectiveOperationException {
+        gptcourse.notebook.Outputs.png(chart); // lays the chart out
+        java.lang.reflect.Method getYAxis = org.knowm.xchart.internal.chartpart.Chart.class
+                .getDeclaredMethod("getYAxis", int.class);
+        getYAxis.setAccessible(true);
+        var y = (org.knowm.xchart.internal.chartpart.Axis<?, ?>) getYAxis.invoke(chart, axis);
+        return y.getAxisTickCalculator().getTickLabels();
+    }
+
+    @Test
+    void tickLabelsKeepTheirLeadingZeroAndAFewDecimals() throws ReflectiveOperationException {
+        // one accuracy point, as after the first epoch: the right axis used to read ".064116985376828"
+        Table metrics = Table.create("m", LongColumn.create("step", 1, 2, 3),
+                DoubleColumn.create("train_loss", 10.8, 10.1, 9.7),
+                DoubleColumn.create("accuracy", Double.NaN, Double.NaN, 0.064116985376828));
+        XYChart chart = LossCurveChart.of(metrics, BASELINES, "run");
+        List<String> accuracy = tickLabels(chart, 1);
+        List<String> loss = tickLabels(chart, 0);
+        assertTrue(accuracy.size() >= 2, "a real axis, not one tick: " + accuracy);
+        for (String label : accuracy) {
+            assertTrue(label.matches("-?\\d\\.\\d{1,3}|-?\\d"), "accuracy tick " + label + " in " + accuracy);
+        }
+        for (String label : loss) {
+            assertTrue(label.matches("\\d+\\.\\d{1,2}"), "loss tick " + label + " in " + loss);
+        }
+        assertEquals("0.064", new java.text.DecimalFormat(LossCurveChart.ACCURACY_PATTERN,
+                java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT)).format(0.064116985376828));
+    }
 }
