@@ -34,7 +34,7 @@ class TrainCommandTest {
                 () -> TrainCommand.run("--data nowhere.txt --runs-dir " + runs));
         assertTrue(e.getMessage().contains("--data must be auto, tinystories, stand-in or a stories file"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TrainCommand.run(TINY.replace("--test-size 4",
-                "--test-size 100000") + " --runs-dir " + runs));
+                "--test-size 100000000") + " --runs-dir " + runs));
         assertTrue(e.getMessage().startsWith("--test-size must be between 1 and "), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TrainCommand.run("--epochs 0"));
         assertEquals("epochs must be at least 1, got 0", e.getMessage());

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tech.tablesaw.api.Table;
 
 /**
- * End to end on the bundled stand-in corpus: a tiny model trained by the reference trainer
+ * End to end on 40 generated stand-in stories: a tiny model trained by the reference trainer
  * learns (loss from ln d_vocab to below the unigram entropy, accuracy up), fills its run folder,
  * and a run that crashes and resumes from its checkpoint continues the same loss curve.
  */
@@ -38,7 +38,7 @@ class TransformerTrainerTest {
     @BeforeAll
     static void data() {
         tokenizer = Gpt2Tokenizer.load();
-        split = DataUtils.tokenizeAndConcatenate(TextDataset.of("generated stories", StoryGenerator.stories(1, 40)), tokenizer,
+        split = DataUtils.tokenizeAndConcatenate(TextDataset.of("stand-in (generated stories)", StoryGenerator.stories(1, 40)), tokenizer,
                 streaming(false), maxLength(SEQ), columnName("text"), addBosToken(true), numProc(2), inMemory())
                 .trainTestSplit(8, 0);
         baselines = LossBaselines.compute(split.train());
