@@ -17,9 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
@@ -127,9 +124,12 @@ public final class HubDownloader {
         Properties meta = readProperties(metaPath);
         long size = Files.size(target);
         long mtime = Files.getLastModifiedTime(target).toMillis();
-        if (meta == null) {
-            // Put there by hand, or the process died just after the final move: check what we can.
+        boolean unverified = meta != null && "false".equals(meta.getProperty("verified"));
+        if (meta == null || unverified) {
+            // Put there by hand, the process died just after the final move, or the server gave
+            // neither size nor checksum last time: check what we can now.
             String sha = sha256(target);
+            boolean verified = false;
             if (!options.offline()) {
                 try {
                     Remote remote = probe(url);
@@ -139,11 +139,20 @@ public final class HubDownloader {
                     if (remote.sha256 != null && !remote.sha256.equals(sha)) {
                         return "SHA-256 " + sha + ", the Hub says " + remote.sha256;
                     }
+                    verified = remote.size >= 0 || remote.sha256 != null;
+                    if (!verified && unverified) {
+                        return recheckByDownloading(url, target, sha);
+                    }
                 } catch (IOException | DataUnavailableException e) {
-                    LOG.info("could not ask the Hub about {} ({}); trusting the local copy", target.getFileName(), e.toString());
+                    LOG.info("could not ask the Hub about {} ({}); using the local copy, unverified", target.getFileName(),
+                            e.toString());
                 }
             }
-            writeMeta(metaPath, url, size, sha, mtime);
+            if (!verified) {
+                LOG.warn("{} is not verified: the server reported neither its size nor its SHA-256; it is checked"
+                        + " again on the next use", target);
+            }
+            writeMeta(metaPath, url, size, sha, mtime, verified);
             return null;
         }
         long expectedSize = Long.parseLong(meta.getProperty("size", "-1"));
@@ -155,16 +164,97 @@ public final class HubDownloader {
             if (!sha.equals(meta.getProperty("sha256"))) {
                 return "SHA-256 " + sha + ", expected " + meta.getProperty("sha256");
             }
-            writeMeta(metaPath, url, size, sha, mtime);
+            writeMeta(metaPath, url, size, sha, mtime, !"false".equals(meta.getProperty("verified")));
         }
         return null;
     }
 
+    /**
+     * An unverified file, and a server that still gives no size or checksum: download it again
+     * and compare. Two downloads that agree verify each other; if they differ the new one is kept,
+     * still unverified.
+     */
+    private String recheckByDownloading(URI url, Path target, String sha) throws IOException {
+        Path again = sibling(target, ".recheck");
+        Files.deleteIfExists(sibling(again, ".part"));
+        Files.deleteIfExists(sibling(again, ".part.meta"));
+        try {
+            download(url, again);
+            String shaAgain = sha256(again);
+            if (shaAgain.equals(sha)) {
+                writeMeta(sibling(target, ".meta"), url, Files.size(target), sha,
+                        Files.getLastModifiedTime(target).toMillis(), true);
+                LOG.info("{} verified: a second download has the same SHA-256 {}", target, sha);
+                return null;
+            }
+            return "a second download differs (SHA-256 " + shaAgain + ", cached " + sha + ")";
+        } finally {
+            Files.deleteIfExists(again);
+            Files.deleteIfExists(sibling(again, ".meta"));
+        }
+    }
+
+    /** A cached file's state, as {@link #verifyCache} reports it. */
+    public enum CacheState {
+        /** The content has the recorded SHA-256 (checked against the server when downloaded). */
+        OK,
+        /** The content has the recorded SHA-256, but the server gave no size or checksum to check it against. */
+        UNVERIFIED,
+        /** The content changed since it was recorded: the file is deleted, the next use downloads it again. */
+        CORRUPT,
+        /** There is no record of this file's size and hash. */
+        UNKNOWN
+    }
+
     /** Re-hashes a cached file against its recorded SHA-256; true if it matches. */
     public boolean verify(String repoId, String file) throws IOException {
-        Path target = cachePath(repoId, file);
-        Properties meta = readProperties(sibling(target, ".meta"));
-        return meta != null && Files.exists(target) && sha256(target).equals(meta.getProperty("sha256"));
+        CacheState state = verifyCached(cachePath(repoId, file));
+        return state == CacheState.OK || state == CacheState.UNVERIFIED;
+    }
+
+    /**
+     * Re-hashes every file of the cache that has a record (the {@code verify-data} command):
+     * a file whose hash changed is deleted so that the next use downloads it again.
+     *
+     * @return each file and its state, in path order
+     */
+    public java.util.SortedMap<Path, CacheState> verifyCache() throws IOException {
+        java.util.SortedMap<Path, CacheState> out = new java.util.TreeMap<>();
+        Path hub = options.cacheDir().resolve("hub");
+        if (!Files.isDirectory(hub)) {
+            return out;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(hub)) {
+            for (Path meta : files.filter(p -> p.getFileName().toString().endsWith(".meta")
+                    && !p.getFileName().toString().endsWith(".part.meta")).toList()) {
+                String name = meta.getFileName().toString();
+                Path target = meta.resolveSibling(name.substring(0, name.length() - ".meta".length()));
+                if (Files.exists(target)) {
+                    out.put(target, verifyCached(target));
+                }
+            }
+        }
+        return out;
+    }
+
+    private CacheState verifyCached(Path target) throws IOException {
+        Object jvmLock = LOCKS.computeIfAbsent(target.toAbsolutePath().normalize(), p -> new Object());
+        synchronized (jvmLock) {
+            Properties meta = readProperties(sibling(target, ".meta"));
+            if (meta == null || !Files.exists(target)) {
+                return CacheState.UNKNOWN;
+            }
+            String sha = sha256(target);
+            if (!sha.equals(meta.getProperty("sha256"))
+                    || Files.size(target) != Long.parseLong(meta.getProperty("size", "-1"))) {
+                LOG.warn("cached {} changed since it was downloaded (SHA-256 {}, recorded {}): deleting it", target, sha,
+                        meta.getProperty("sha256"));
+                Files.deleteIfExists(target);
+                Files.deleteIfExists(sibling(target, ".meta"));
+                return CacheState.CORRUPT;
+            }
+            return "false".equals(meta.getProperty("verified")) ? CacheState.UNVERIFIED : CacheState.OK;
+        }
     }
 
     /** The SHA-256 recorded for a cached file, or null. */
@@ -206,6 +296,13 @@ public final class HubDownloader {
                         long from;
                         long total;
                         int status = response.status;
+                        String encoding = contentEncoding(response.connection);
+                        if (status == 206 && encoding != null) {
+                            LOG.warn("server sent a compressed ({}) range of {}: downloading it from the start", encoding,
+                                    url);
+                            Files.deleteIfExists(part);
+                            continue;
+                        }
                         if (status == 206) {
                             Matcher m = CONTENT_RANGE.matcher(String.valueOf(response.connection.getHeaderField("Content-Range")));
                             if (!m.matches() || Long.parseLong(m.group(1)) != have) {
@@ -221,7 +318,7 @@ public final class HubDownloader {
                                 LOG.info("server ignored the Range request: downloading {} from the start", url);
                             }
                             from = 0;
-                            long length = response.connection.getContentLengthLong();
+                            long length = encoding == null ? response.connection.getContentLengthLong() : -1;
                             total = length >= 0 ? length : remote.size;
                         } else if (status == 416 && have > 0) {
                             LOG.warn("server refused to resume {} at byte {}: starting again", url, have);
@@ -236,7 +333,8 @@ public final class HubDownloader {
                         expectedSize = total;
                         expectedSha = remote.sha256;
                         writePartMeta(partMetaPath, url, expectedSize, expectedSha);
-                        long received = receive(response.connection, part, from, total, target.getFileName().toString());
+                        long received = receive(response.connection, encoding, part, from, total,
+                                target.getFileName().toString());
                         if (total >= 0 && received < total) {
                             throw new IOException("transfer ended early at " + received + " of " + total + " bytes");
                         }
@@ -258,11 +356,19 @@ public final class HubDownloader {
                         }
                     }
                     if (problem == null) {
+                        boolean verified = expectedSha != null || expectedSize >= 0;
                         Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                        writeMeta(sibling(target, ".meta"), url, size, sha, Files.getLastModifiedTime(target).toMillis());
+                        writeMeta(sibling(target, ".meta"), url, size, sha, Files.getLastModifiedTime(target).toMillis(),
+                                verified);
                         Files.deleteIfExists(partMetaPath);
-                        LOG.info("downloaded {} ({} bytes, SHA-256 {}{})", target, size, sha,
-                                expectedSha != null ? ", matches the Hub" : ", no checksum from the server to compare");
+                        if (verified) {
+                            LOG.info("downloaded {} ({} bytes, SHA-256 {}{})", target, size, sha,
+                                    expectedSha != null ? ", matches the Hub" : ", the size the server announced");
+                        } else {
+                            LOG.warn("downloaded {} ({} bytes, SHA-256 {}) UNVERIFIED: the server sent neither its size"
+                                    + " nor its checksum, so a transfer cut short cannot be told apart; it is checked"
+                                    + " again on the next use", target, size, sha);
+                        }
                         return;
                     }
                     Files.deleteIfExists(part);
@@ -289,12 +395,32 @@ public final class HubDownloader {
         }
     }
 
+    /**
+     * The body's content encoding, null for none ({@code identity}); gzip and deflate are decoded
+     * (a compressed file is never stored as is), anything else is refused.
+     */
+    private String contentEncoding(HttpURLConnection connection) {
+        String encoding = connection.getContentEncoding();
+        if (encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity")) {
+            return null;
+        }
+        String e = encoding.trim().toLowerCase(Locale.ROOT);
+        if (e.equals("gzip") || e.equals("x-gzip") || e.equals("deflate")) {
+            return e;
+        }
+        connection.disconnect();
+        throw new DataUnavailableException("the server sent " + connection.getURL() + " with Content-Encoding \""
+                + encoding + "\", which this downloader cannot decode (it asks for identity, and decodes gzip and"
+                + " deflate)", null);
+    }
+
     /** Appends the body to {@code part} from offset {@code from}; returns the part's final size. */
-    private long receive(HttpURLConnection connection, Path part, long from, long total, String label) throws IOException {
+    private long receive(HttpURLConnection connection, String encoding, Path part, long from, long total, String label)
+            throws IOException {
         ProgressBar bar = options.progress() ? new ProgressBar(System.err, label, from) : null;
         long position = from;
         try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                InputStream in = connection.getInputStream()) {
+                InputStream in = decoded(connection.getInputStream(), encoding)) {
             channel.truncate(from);
             channel.position(from);
             byte[] buffer = new byte[1 << 16];
@@ -318,6 +444,14 @@ public final class HubDownloader {
         return position;
     }
 
+    private static InputStream decoded(InputStream raw, String encoding) throws IOException {
+        if (encoding == null) {
+            return raw;
+        }
+        return encoding.equals("deflate") ? new java.util.zip.InflaterInputStream(raw)
+                : new java.util.zip.GZIPInputStream(raw, 1 << 16);
+    }
+
     /** Size and checksum the Hub announces for a file, without downloading it. */
     Remote probe(URI url) throws IOException {
         Response response = open(url, -1, "HEAD");
@@ -325,7 +459,8 @@ public final class HubDownloader {
         if (response.status != 200) {
             throw httpError(response.status, url, null);
         }
-        long size = response.remote.size >= 0 ? response.remote.size : response.connection.getContentLengthLong();
+        long size = response.remote.size >= 0 ? response.remote.size
+                : contentEncoding(response.connection) == null ? response.connection.getContentLengthLong() : -1;
         return new Remote(size, response.remote.sha256);
     }
 
@@ -335,6 +470,11 @@ public final class HubDownloader {
         long linkedSize = -1;
         String linkedSha = null;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
+            String scheme = current.getScheme() == null ? "" : current.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                throw unavailable(url, null, "the server redirected " + url + " to " + current
+                        + ", which is not an http(s) address: refusing to follow it", null);
+            }
             HttpURLConnection c = (HttpURLConnection) current.toURL().openConnection();
             c.setInstanceFollowRedirects(false);
             c.setConnectTimeout((int) options.timeout().toMillis());
@@ -365,7 +505,11 @@ public final class HubDownloader {
                 if (location == null) {
                     throw new IOException("redirect " + status + " from " + current + " without a Location");
                 }
-                current = current.resolve(location);
+                try {
+                    current = current.resolve(location.trim());
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("redirect " + status + " from " + current + " to an invalid address " + location);
+                }
                 continue;
             }
             return new Response(c, status, new Remote(linkedSize, linkedSha));
@@ -419,29 +563,21 @@ public final class HubDownloader {
     }
 
     static String sha256(Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (channel.read(buffer) >= 0) {
-                buffer.flip();
-                digest.update(buffer);
-                buffer.clear();
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
+        return Sha256.of(file);
     }
 
-    private static void writeMeta(Path path, URI url, long size, String sha, long mtime) throws IOException {
+    /**
+     * The cache record of a file: its address, size, SHA-256 and modification time, and whether
+     * the server confirmed size or checksum ({@code verified=false}: checked again on next use).
+     */
+    private static void writeMeta(Path path, URI url, long size, String sha, long mtime, boolean verified)
+            throws IOException {
         Properties p = new Properties();
         p.setProperty("url", url.toString());
         p.setProperty("size", Long.toString(size));
         p.setProperty("sha256", sha);
         p.setProperty("mtime", Long.toString(mtime));
+        p.setProperty("verified", Boolean.toString(verified));
         writeProperties(path, p);
     }
 

@@ -21,7 +21,7 @@ class CheckpointTest {
             .withNLayers(1).withNCtx(8).withDVocab(11);
 
     static void write(Path file, DemoTransformer model, long step) throws Exception {
-        Checkpoint.write(file, step, 1, 2, 0.5, "proj", "run", new TransformerTrainingArgs(), CFG, model.stateDict(),
+        Checkpoint.write(file, step, 1, 2, 0.5, "proj", "run", new TransformerTrainingArgs(), CFG, null, model.stateDict(),
                 Map.of());
     }
 
