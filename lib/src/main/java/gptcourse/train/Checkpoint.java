@@ -74,7 +74,7 @@ public record Checkpoint(Path file, long step, int epoch, int batchInEpoch, doub
             String runName, TransformerTrainingArgs args, Config config, DataIdentity data, Map<String, INDArray> model,
             Map<String, INDArray> optimizer) throws IOException {
         model.forEach((k, v) -> {
-            if (!Double.isFinite(v.sumNumber().doubleValue())) {
+            if (v.dataType().isFPType() && (v.isNaN().any() || v.isInfinite().any())) {
                 throw new NonFiniteTrainingException("not saving a checkpoint at step " + step + ": the weights "
                         + k + " hold NaN or infinite values (the last good checkpoint stays the latest)");
             }
