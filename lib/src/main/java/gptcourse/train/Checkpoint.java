@@ -20,7 +20,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import com.google.gson.reflect.TypeToken;
-import gptcourse.data.Sha256;
+import gptcourse.io.AtomicFiles;
+import gptcourse.io.Sha256;
 import gptcourse.model.Config;
 import gptcourse.model.SafeTensors;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -250,6 +251,31 @@ public record Checkpoint(Path file, long step, int epoch, int batchInEpoch, doub
                 ((Number) state.get("batch_in_epoch")).intValue(), acc instanceof Number n ? n.doubleValue() : Double.NaN,
                 (String) state.get("project"), (String) state.get("run_name"), TransformerTrainingArgs.fromMap(args),
                 Config.fromMap(config), DataIdentity.fromMap(data), model, optimizer);
+    }
+
+    /**
+     * Deletes all but the newest {@code keep} checkpoints in {@code dir}, and the temporary files
+     * that a process killed mid-write left behind (call it only while no checkpoint is being written
+     * to {@code dir}).
+     */
+    static void prune(Path dir, int keep) {
+        List<Path> all = list(dir);
+        List<Path> doomed = new ArrayList<>(all.subList(0, Math.max(0, all.size() - keep)));
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.startsWith(PREFIX) && (n.endsWith(SUFFIX + ".tmp") || n.endsWith(".partial"));
+            }).forEach(doomed::add);
+        } catch (IOException e) {
+            throw AtomicFiles.failure("list the checkpoints in", dir, e);
+        }
+        for (Path p : doomed) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                throw AtomicFiles.failure("delete the old checkpoint", p, e);
+            }
+        }
     }
 
     /** The checkpoint files in {@code dir} (or in its {@code checkpoints/}), oldest first. */

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.Objects;
 
 import gptcourse.data.Gpt2Tokenizer;
-import gptcourse.data.Sha256;
 import gptcourse.data.TokenizedDataset;
 import gptcourse.data.TrainTestSplit;
+import gptcourse.io.Sha256;
 
 /**
  * What a run trains on, recorded in each checkpoint so that a resume on other data is caught: the

@@ -18,6 +18,7 @@ import java.util.TreeMap;
 
 import gptcourse.analysis.LossBaselines;
 import gptcourse.analysis.LossCurveChart;
+import gptcourse.io.AtomicFiles;
 import gptcourse.notebook.Notebook;
 import gptcourse.notebook.Outputs;
 import org.knowm.xchart.XYChart;

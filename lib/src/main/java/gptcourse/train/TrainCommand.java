@@ -123,7 +123,7 @@ public final class TrainCommand {
     /** Parses {@code argv} and trains; returns the trainer when done. */
     public static TransformerTrainer run(String... argv) {
         CommandOptions o = new CommandOptions();
-        String[] rest = TransformerTrainingArgs.parseInto(o, argv);
+        String[] rest = TransformerTrainingArgs.parseInto(o, flags(argv));
         if (rest.length > 0) {
             throw new IllegalArgumentException("unexpected argument(s) " + String.join(" ", rest)
                     + " (--help lists the options)");
@@ -185,6 +185,23 @@ public final class TrainCommand {
         System.out.println(String.format(Locale.ROOT, "Done: %d steps in %.1f s. Run folder: %s", trainer.step,
                 (System.nanoTime() - t0) / 1e9, tracker.dir().toAbsolutePath()));
         return trainer;
+    }
+
+    /** Lets {@code --force} be given as a bare flag (OLCUT's booleans take a value: {@code --force true}). */
+    private static String[] flags(String... argv) {
+        java.util.List<String> words = new java.util.ArrayList<>();
+        if (argv.length == 1 && argv[0] != null) {
+            words.addAll(java.util.Arrays.asList(argv[0].trim().split("\\s+")));
+        } else {
+            words.addAll(java.util.Arrays.asList(argv));
+        }
+        for (int i = 0; i < words.size(); i++) {
+            boolean bare = i + 1 == words.size() || String.valueOf(words.get(i + 1)).startsWith("-");
+            if ("--force".equals(words.get(i)) && bare) {
+                words.add(i + 1, "true");
+            }
+        }
+        return words.toArray(String[]::new);
     }
 
     private static TextDataset loadText(String data) {

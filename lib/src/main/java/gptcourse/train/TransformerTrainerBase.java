@@ -1,9 +1,8 @@
 package gptcourse.train;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +16,7 @@ import gptcourse.data.DataLoader;
 import gptcourse.data.Gpt2Tokenizer;
 import gptcourse.data.TokenizedDataset;
 import gptcourse.data.TrainTestSplit;
+import gptcourse.io.AtomicFiles;
 import gptcourse.model.DemoTransformer;
 import gptcourse.optim.AdamW;
 import gptcourse.sample.TransformerSampler;
@@ -42,6 +42,7 @@ import gptcourse.sample.TransformerSampler;
  * trainer.step}); {@code tracker} plays the part of {@code wandb}.
  */
 public abstract class TransformerTrainerBase {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TransformerTrainerBase.class);
     private static final int CHECKPOINTS_KEPT = 3;
 
     public final TransformerTrainingArgs args;
@@ -199,14 +200,7 @@ public abstract class TransformerTrainerBase {
         Path dir = tracker.dir().resolve("checkpoints");
         tracker.flush(); // the run's tables hold every row up to this checkpoint before it exists
         Path file = saveCheckpoint(dir.resolve(Checkpoint.fileName(step)));
-        List<Path> all = Checkpoint.list(dir);
-        for (int i = 0; i < all.size() - CHECKPOINTS_KEPT; i++) {
-            try {
-                Files.deleteIfExists(all.get(i));
-            } catch (IOException e) {
-                throw AtomicFiles.failure("delete the old checkpoint", all.get(i), e);
-            }
-        }
+        Checkpoint.prune(dir, CHECKPOINTS_KEPT);
         return file;
     }
 
@@ -249,7 +243,7 @@ public abstract class TransformerTrainerBase {
             throw new IllegalArgumentException("the checkpoint " + c.file() + " is for the model " + c.config()
                     + ", not this trainer's " + model.cfg);
         }
-        List<String> differences = new java.util.ArrayList<>();
+        List<String> differences = new ArrayList<>();
         if (c.args().batchSize != args.batchSize) {
             differences.add("batch size: checkpoint " + c.args().batchSize + ", now " + args.batchSize);
         }
@@ -266,8 +260,7 @@ public abstract class TransformerTrainerBase {
                         + " settings (" + what + "): resuming would change the run. Use the checkpoint's, or --force"
                         + " (ResumeCheck.ALLOW_OTHER_DATA) to resume anyway");
             }
-            org.slf4j.LoggerFactory.getLogger(TransformerTrainerBase.class)
-                    .warn("resuming {} although it differs: {}", c.file(), what);
+            LOG.warn("resuming {} although it differs: {}", c.file(), what);
         }
         model.loadStateDict(c.model());
         optimizer.loadStateDict(c.optimizer());

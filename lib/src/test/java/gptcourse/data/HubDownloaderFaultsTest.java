@@ -90,7 +90,7 @@ class HubDownloaderFaultsTest {
         hub.contentEncoding = "gzip";
         TinyStories.load("validation", options());
         assertArrayEquals(fixture, Files.readAllBytes(cachedFile()));
-        assertEquals(Sha256.of(fixture), meta().getProperty("sha256"));
+        assertEquals(gptcourse.io.Sha256.of(fixture), meta().getProperty("sha256"));
         assertEquals("true", meta().getProperty("verified"));
     }
 

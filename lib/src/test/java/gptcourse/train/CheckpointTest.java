@@ -43,6 +43,22 @@ class CheckpointTest {
     }
 
     @Test
+    void pruningKeepsTheNewestAndRemovesWhatAKilledWriteLeft(@TempDir Path dir) throws Exception {
+        DemoTransformer model = new DemoTransformer(CFG, 1);
+        for (long step : new long[] {1, 2, 3, 4}) {
+            write(dir.resolve(Checkpoint.fileName(step)), model, step);
+        }
+        Files.write(dir.resolve(Checkpoint.fileName(5) + ".tmp"), new byte[] {1});
+        Files.write(dir.resolve(Checkpoint.fileName(5) + ".tmp12345.partial"), new byte[] {1});
+        Files.write(dir.resolve("notes.txt"), new byte[] {1});
+        Checkpoint.prune(dir, 3);
+        try (var files = Files.list(dir)) {
+            assertEquals(java.util.List.of("notes.txt", Checkpoint.fileName(2), Checkpoint.fileName(3),
+                    Checkpoint.fileName(4)), files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
     void aFailedWriteLeavesThePreviousCheckpointIntact(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("c.safetensors");
         write(file, new DemoTransformer(CFG, 1), 5);

@@ -1,4 +1,4 @@
-package gptcourse.data;
+package gptcourse.io;
 
 import java.io.IOException;
 import java.io.InputStream;

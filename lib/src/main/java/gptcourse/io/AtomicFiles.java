@@ -1,4 +1,4 @@
-package gptcourse.train;
+package gptcourse.io;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,14 +14,15 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Writes that never leave a half-written file: write a temporary sibling, force it to disk,
- * then rename it over the target (a rename within a folder is atomic on POSIX file systems).
+ * The project's one atomic file write: write a temporary sibling, force it to disk, then rename
+ * it over the target (a rename within a folder is atomic on POSIX file systems), so a crash never
+ * leaves a half-written file; plus the one-line message for a write that failed.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    static void write(Path file, byte[] bytes) throws IOException {
+    public static void write(Path file, byte[] bytes) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -39,7 +40,7 @@ final class AtomicFiles {
     }
 
     /** Deletes a temporary file after a failed write (a full disk gets the space back). */
-    static void deleteQuietly(Path tmp) {
+    public static void deleteQuietly(Path tmp) {
         try {
             Files.deleteIfExists(tmp);
         } catch (IOException ignored) {
@@ -51,12 +52,12 @@ final class AtomicFiles {
      * The one-line error for a failed write: {@code cannot <action> <path>: <cause>}, the cause in
      * words (no space left on device, permission denied, not a directory, ...).
      */
-    static UncheckedIOException failure(String action, Path path, IOException e) {
+    public static UncheckedIOException failure(String action, Path path, IOException e) {
         return new UncheckedIOException("cannot " + action + " " + path.toAbsolutePath() + ": " + cause(e), e);
     }
 
     /** What went wrong, in words, with the file it concerns when that is not the path already named. */
-    static String cause(IOException e) {
+    public static String cause(IOException e) {
         String why;
         if (e instanceof AccessDeniedException) {
             why = "permission denied";
@@ -76,7 +77,7 @@ final class AtomicFiles {
     }
 
     /** Renames {@code tmp} over {@code file} atomically (after forcing it to disk). */
-    static void move(Path tmp, Path file) throws IOException {
+    public static void move(Path tmp, Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
