@@ -110,8 +110,8 @@ public final class HubDownloader {
                     return target;
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot use the cache at " + target.getParent()
-                        + " (set GPTCOURSE_CACHE to a writable directory)", e);
+                throw new UncheckedIOException("cannot use the cache at " + target.getParent() + ": "
+                        + gptcourse.io.AtomicFiles.cause(e) + " (set GPTCOURSE_CACHE to a writable directory with room)", e);
             }
         }
     }
