@@ -3,7 +3,10 @@
 #
 #   environment/train.sh --help
 #   environment/train.sh --data stand-in --epochs 1 --max-steps-per-epoch 50 --n-ctx 64 --test-size 8
-#   environment/train.sh --resume runs/day1-demotransformer/<run>      # continue from the latest checkpoint
+#   environment/train.sh --resume runs/day1-demotransformer/<run>      # continue from the newest valid checkpoint
+#   environment/train.sh verify-data                                   # re-hash the downloaded TinyStories files
+#
+# Errors are one line on stderr: exit status 2 (arguments, data, full disk, permissions), 3 (the loss became NaN).
 #
 # Builds the library first if needed (GPTCOURSE_MAVEN_ARGS passes Maven options, e.g. -Pavx512 for
 # ND4J's faster natives on AVX-512 CPUs, -Pcuda for the GPU). Runs go to runs/ in the current

@@ -2,14 +2,9 @@ package gptcourse.data;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.ConnectException;
 import java.net.HttpURLConnection;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -17,16 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import gptcourse.io.Sha256;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,9 +35,12 @@ import org.slf4j.LoggerFactory;
  *       killed process) the next attempt asks for the rest with an HTTP {@code Range} header.
  *   <li>Integrity: the finished file must have the size the server announced and, when the Hub
  *       gives the LFS SHA-256 ({@code X-Linked-Etag}), that checksum; only then is it moved
- *       into place (atomically). Later loads check size and modification time, and re-hash a
- *       file whose time changed; a corrupt or truncated cached file is deleted and fetched again,
- *       never used.
+ *       into place (atomically). A server that reports neither leaves the file recorded as
+ *       unverified, checked again on the next use. Later loads check size and modification time,
+ *       and re-hash a file whose time changed; a corrupt or truncated cached file is deleted and
+ *       fetched again, never used. {@link #verifyCache} re-hashes everything on demand.
+ *   <li>Only http(s) redirects are followed; gzip and deflate bodies are decoded, other content
+ *       encodings refused (a {@link DataUnavailableException}, so callers can fall back).
  *   <li>Offline ({@code HF_HUB_OFFLINE=1} or no network) with nothing cached: a {@link
  *       DataUnavailableException} saying which URL to fetch and where to put the file.
  * </ul>
@@ -54,14 +49,14 @@ public final class HubDownloader {
 
     private static final Logger LOG = LoggerFactory.getLogger(HubDownloader.class);
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-    private static final int MAX_REDIRECTS = 10;
     private static final ConcurrentHashMap<Path, Object> LOCKS = new ConcurrentHashMap<>();
 
     private final DownloadOptions options;
+    private final HubHttp http;
 
     public HubDownloader(DownloadOptions options) {
         this.options = Objects.requireNonNull(options, "options");
+        this.http = new HubHttp(options);
     }
 
     public DownloadOptions options() {
@@ -109,14 +104,14 @@ public final class HubDownloader {
                         Files.deleteIfExists(sibling(target, ".meta"));
                     }
                     if (options.offline()) {
-                        throw unavailable(url, target, "downloads are switched off (HF_HUB_OFFLINE)", null);
+                        throw HubHttp.unavailable(url, target, "downloads are switched off (HF_HUB_OFFLINE)", null);
                     }
                     download(url, target);
                     return target;
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot use the cache at " + target.getParent()
-                        + " (set GPTCOURSE_CACHE to a writable directory)", e);
+                throw new UncheckedIOException("cannot use the cache at " + target.getParent() + ": "
+                        + gptcourse.io.AtomicFiles.cause(e) + " (set GPTCOURSE_CACHE to a writable directory with room)", e);
             }
         }
     }
@@ -127,23 +122,35 @@ public final class HubDownloader {
         Properties meta = readProperties(metaPath);
         long size = Files.size(target);
         long mtime = Files.getLastModifiedTime(target).toMillis();
-        if (meta == null) {
-            // Put there by hand, or the process died just after the final move: check what we can.
+        boolean unverified = meta != null && "false".equals(meta.getProperty("verified"));
+        if (meta == null || unverified) {
+            // Put there by hand, the process died just after the final move, or the server gave
+            // neither size nor checksum last time: check what we can now.
             String sha = sha256(target);
+            boolean verified = false;
             if (!options.offline()) {
                 try {
-                    Remote remote = probe(url);
-                    if (remote.size >= 0 && remote.size != size) {
-                        return "size " + size + " bytes, the Hub says " + remote.size;
+                    HubHttp.Remote remote = http.probe(url);
+                    if (remote.size() >= 0 && remote.size() != size) {
+                        return "size " + size + " bytes, the Hub says " + remote.size();
                     }
-                    if (remote.sha256 != null && !remote.sha256.equals(sha)) {
-                        return "SHA-256 " + sha + ", the Hub says " + remote.sha256;
+                    if (remote.sha256() != null && !remote.sha256().equals(sha)) {
+                        return "SHA-256 " + sha + ", the Hub says " + remote.sha256();
+                    }
+                    verified = remote.size() >= 0 || remote.sha256() != null;
+                    if (!verified && unverified) {
+                        return recheckByDownloading(url, target, sha);
                     }
                 } catch (IOException | DataUnavailableException e) {
-                    LOG.info("could not ask the Hub about {} ({}); trusting the local copy", target.getFileName(), e.toString());
+                    LOG.info("could not ask the Hub about {} ({}); using the local copy, unverified", target.getFileName(),
+                            e.toString());
                 }
             }
-            writeMeta(metaPath, url, size, sha, mtime);
+            if (!verified) {
+                LOG.warn("{} is not verified: the server reported neither its size nor its SHA-256; it is checked"
+                        + " again on the next use", target);
+            }
+            writeMeta(metaPath, url, size, sha, mtime, verified);
             return null;
         }
         long expectedSize = Long.parseLong(meta.getProperty("size", "-1"));
@@ -155,22 +162,82 @@ public final class HubDownloader {
             if (!sha.equals(meta.getProperty("sha256"))) {
                 return "SHA-256 " + sha + ", expected " + meta.getProperty("sha256");
             }
-            writeMeta(metaPath, url, size, sha, mtime);
+            writeMeta(metaPath, url, size, sha, mtime, !"false".equals(meta.getProperty("verified")));
         }
         return null;
     }
 
+    /**
+     * An unverified file, and a server that still gives no size or checksum: download it again
+     * and compare. Two downloads that agree verify each other; if they differ the new one is kept,
+     * still unverified.
+     */
+    private String recheckByDownloading(URI url, Path target, String sha) throws IOException {
+        Path again = sibling(target, ".recheck");
+        Files.deleteIfExists(sibling(again, ".part"));
+        Files.deleteIfExists(sibling(again, ".part.meta"));
+        try {
+            download(url, again);
+            String shaAgain = sha256(again);
+            if (shaAgain.equals(sha)) {
+                writeMeta(sibling(target, ".meta"), url, Files.size(target), sha,
+                        Files.getLastModifiedTime(target).toMillis(), true);
+                LOG.info("{} verified: a second download has the same SHA-256 {}", target, sha);
+                return null;
+            }
+            return "a second download differs (SHA-256 " + shaAgain + ", cached " + sha + ")";
+        } finally {
+            Files.deleteIfExists(again);
+            Files.deleteIfExists(sibling(again, ".meta"));
+        }
+    }
+
+    /** A cached file's state, as {@link #verifyCache} reports it. */
+    public enum CacheState {
+        /** The content has the recorded SHA-256 (checked against the server when downloaded). */
+        OK,
+        /** The content has the recorded SHA-256, but the server gave no size or checksum to check it against. */
+        UNVERIFIED,
+        /** The content changed since it was recorded: the file is deleted, the next use downloads it again. */
+        CORRUPT,
+        /** There is no record of this file's size and hash. */
+        UNKNOWN
+    }
+
     /** Re-hashes a cached file against its recorded SHA-256; true if it matches. */
     public boolean verify(String repoId, String file) throws IOException {
-        Path target = cachePath(repoId, file);
-        Properties meta = readProperties(sibling(target, ".meta"));
-        return meta != null && Files.exists(target) && sha256(target).equals(meta.getProperty("sha256"));
+        CacheState state = verifyCached(cachePath(repoId, file));
+        return state == CacheState.OK || state == CacheState.UNVERIFIED;
+    }
+
+    /**
+     * Re-hashes every file of the cache that has a record (the {@code verify-data} command):
+     * a file whose hash changed is deleted so that the next use downloads it again.
+     *
+     * @return each file and its state, in path order
+     */
+    public java.util.SortedMap<Path, CacheState> verifyCache() throws IOException {
+        java.util.SortedMap<Path, CacheState> out = new java.util.TreeMap<>();
+        Path hub = options.cacheDir().resolve("hub");
+        if (!Files.isDirectory(hub)) {
+            return out;
+        }
+        for (Path target : HubCache.recordedFiles(hub)) {
+            out.put(target, verifyCached(target));
+        }
+        return out;
+    }
+
+    private CacheState verifyCached(Path target) throws IOException {
+        Object jvmLock = LOCKS.computeIfAbsent(target.toAbsolutePath().normalize(), p -> new Object());
+        synchronized (jvmLock) {
+            return HubCache.verify(target);
+        }
     }
 
     /** The SHA-256 recorded for a cached file, or null. */
     static String recordedSha256(Path target) {
-        Properties meta = readProperties(sibling(target, ".meta"));
-        return meta == null ? null : meta.getProperty("sha256");
+        return HubCache.recordedSha256(target);
     }
 
     private void download(URI url, Path target) throws IOException {
@@ -192,11 +259,11 @@ public final class HubDownloader {
                 if (have > 0 && have == expectedSize) {
                     complete = true; // e.g. killed after the last byte, before the check
                 } else {
-                    Response response = open(url, have > 0 ? have : -1, "GET");
+                    HubHttp.Response response = http.open(url, have > 0 ? have : -1, "GET");
                     connectedOnce = true;
                     try {
-                        Remote remote = response.remote;
-                        if (expectedSha != null && remote.sha256 != null && !expectedSha.equals(remote.sha256)) {
+                        HubHttp.Remote remote = response.remote();
+                        if (expectedSha != null && remote.sha256() != null && !expectedSha.equals(remote.sha256())) {
                             LOG.warn("{} changed on the Hub since the partial download: starting again", url);
                             Files.deleteIfExists(part);
                             expectedSha = null;
@@ -205,44 +272,52 @@ public final class HubDownloader {
                         }
                         long from;
                         long total;
-                        int status = response.status;
+                        int status = response.status();
+                        String encoding = HubHttp.contentEncoding(response.connection());
+                        if (status == 206 && encoding != null) {
+                            LOG.warn("server sent a compressed ({}) range of {}: downloading it from the start", encoding,
+                                    url);
+                            Files.deleteIfExists(part);
+                            continue;
+                        }
                         if (status == 206) {
-                            Matcher m = CONTENT_RANGE.matcher(String.valueOf(response.connection.getHeaderField("Content-Range")));
+                            Matcher m = CONTENT_RANGE.matcher(String.valueOf(response.connection().getHeaderField("Content-Range")));
                             if (!m.matches() || Long.parseLong(m.group(1)) != have) {
                                 LOG.warn("server answered Range bytes={}- with Content-Range {}: downloading {} from the start",
-                                        have, response.connection.getHeaderField("Content-Range"), url);
+                                        have, response.connection().getHeaderField("Content-Range"), url);
                                 Files.deleteIfExists(part);
                                 continue;
                             }
                             from = have;
-                            total = m.group(3).equals("*") ? remote.size : Long.parseLong(m.group(3));
+                            total = m.group(3).equals("*") ? remote.size() : Long.parseLong(m.group(3));
                         } else if (status == 200) {
                             if (have > 0) {
                                 LOG.info("server ignored the Range request: downloading {} from the start", url);
                             }
                             from = 0;
-                            long length = response.connection.getContentLengthLong();
-                            total = length >= 0 ? length : remote.size;
+                            long length = encoding == null ? response.connection().getContentLengthLong() : -1;
+                            total = length >= 0 ? length : remote.size();
                         } else if (status == 416 && have > 0) {
                             LOG.warn("server refused to resume {} at byte {}: starting again", url, have);
                             Files.deleteIfExists(part);
                             continue;
                         } else {
-                            throw httpError(status, url, target);
+                            throw http.httpError(status, url, target);
                         }
-                        if (remote.size >= 0 && total >= 0 && remote.size != total) {
-                            throw new IOException("the Hub announced " + remote.size + " bytes but the server sends " + total);
+                        if (remote.size() >= 0 && total >= 0 && remote.size() != total) {
+                            throw new IOException("the Hub announced " + remote.size() + " bytes but the server sends " + total);
                         }
                         expectedSize = total;
-                        expectedSha = remote.sha256;
+                        expectedSha = remote.sha256();
                         writePartMeta(partMetaPath, url, expectedSize, expectedSha);
-                        long received = receive(response.connection, part, from, total, target.getFileName().toString());
+                        long received = receive(response.connection(), encoding, part, from, total,
+                                target.getFileName().toString());
                         if (total >= 0 && received < total) {
                             throw new IOException("transfer ended early at " + received + " of " + total + " bytes");
                         }
                         complete = true;
                     } finally {
-                        response.connection.disconnect();
+                        response.connection().disconnect();
                     }
                 }
                 if (complete) {
@@ -258,11 +333,19 @@ public final class HubDownloader {
                         }
                     }
                     if (problem == null) {
+                        boolean verified = expectedSha != null || expectedSize >= 0;
                         Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                        writeMeta(sibling(target, ".meta"), url, size, sha, Files.getLastModifiedTime(target).toMillis());
+                        writeMeta(sibling(target, ".meta"), url, size, sha, Files.getLastModifiedTime(target).toMillis(),
+                                verified);
                         Files.deleteIfExists(partMetaPath);
-                        LOG.info("downloaded {} ({} bytes, SHA-256 {}{})", target, size, sha,
-                                expectedSha != null ? ", matches the Hub" : ", no checksum from the server to compare");
+                        if (verified) {
+                            LOG.info("downloaded {} ({} bytes, SHA-256 {}{})", target, size, sha,
+                                    expectedSha != null ? ", matches the Hub" : ", the size the server announced");
+                        } else {
+                            LOG.warn("downloaded {} ({} bytes, SHA-256 {}) UNVERIFIED: the server sent neither its size"
+                                    + " nor its checksum, so a transfer cut short cannot be told apart; it is checked"
+                                    + " again on the next use", target, size, sha);
+                        }
                         return;
                     }
                     Files.deleteIfExists(part);
@@ -271,8 +354,8 @@ public final class HubDownloader {
             } catch (DataUnavailableException e) {
                 throw e;
             } catch (IOException e) {
-                if (!connectedOnce && isNoNetwork(e)) {
-                    throw unavailable(url, target, "the Hub cannot be reached (" + e + ")", e);
+                if (!connectedOnce && HubHttp.isNoNetwork(e)) {
+                    throw HubHttp.unavailable(url, target, "the Hub cannot be reached (" + e + ")", e);
                 }
                 failures++;
                 if (failures > options.maxRetries()) {
@@ -290,11 +373,12 @@ public final class HubDownloader {
     }
 
     /** Appends the body to {@code part} from offset {@code from}; returns the part's final size. */
-    private long receive(HttpURLConnection connection, Path part, long from, long total, String label) throws IOException {
+    private long receive(HttpURLConnection connection, String encoding, Path part, long from, long total, String label)
+            throws IOException {
         ProgressBar bar = options.progress() ? new ProgressBar(System.err, label, from) : null;
         long position = from;
         try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                InputStream in = connection.getInputStream()) {
+                InputStream in = HubHttp.decoded(connection.getInputStream(), encoding)) {
             channel.truncate(from);
             channel.position(from);
             byte[] buffer = new byte[1 << 16];
@@ -318,167 +402,29 @@ public final class HubDownloader {
         return position;
     }
 
-    /** Size and checksum the Hub announces for a file, without downloading it. */
-    Remote probe(URI url) throws IOException {
-        Response response = open(url, -1, "HEAD");
-        response.connection.disconnect();
-        if (response.status != 200) {
-            throw httpError(response.status, url, null);
-        }
-        long size = response.remote.size >= 0 ? response.remote.size : response.connection.getContentLengthLong();
-        return new Remote(size, response.remote.sha256);
-    }
-
-    /** Sends the request, following redirects by hand; {@code from >= 0} asks for a range. */
-    private Response open(URI url, long from, String method) throws IOException {
-        URI current = url;
-        long linkedSize = -1;
-        String linkedSha = null;
-        for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-            HttpURLConnection c = (HttpURLConnection) current.toURL().openConnection();
-            c.setInstanceFollowRedirects(false);
-            c.setConnectTimeout((int) options.timeout().toMillis());
-            c.setReadTimeout((int) options.timeout().toMillis());
-            c.setRequestMethod(method);
-            c.setRequestProperty("User-Agent", "gptcourse/0.1 (java; data pipeline)");
-            c.setRequestProperty("Accept-Encoding", "identity");
-            if (options.token() != null && sameHost(current, options.endpoint())) {
-                c.setRequestProperty("Authorization", "Bearer " + options.token());
-            }
-            if (from >= 0) {
-                c.setRequestProperty("Range", "bytes=" + from + "-");
-            }
-            int status = c.getResponseCode();
-            if (linkedSha == null) {
-                linkedSha = sha256Header(c.getHeaderField("X-Linked-Etag"));
-            }
-            if (linkedSize < 0 && c.getHeaderField("X-Linked-Size") != null) {
-                try {
-                    linkedSize = Long.parseLong(c.getHeaderField("X-Linked-Size").trim());
-                } catch (NumberFormatException ignored) {
-                    // not a size: ignore the header
-                }
-            }
-            if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
-                String location = c.getHeaderField("Location");
-                c.disconnect();
-                if (location == null) {
-                    throw new IOException("redirect " + status + " from " + current + " without a Location");
-                }
-                current = current.resolve(location);
-                continue;
-            }
-            return new Response(c, status, new Remote(linkedSize, linkedSha));
-        }
-        throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + url);
-    }
-
-    /** Throws for a refusal that retrying cannot fix; returns a retryable error otherwise. */
-    private IOException httpError(int status, URI url, Path target) {
-        String what = "HTTP " + status + " for " + url;
-        if (status == 401 || status == 403) {
-            throw unavailable(url, target, what + ": the Hub wants a valid access token"
-                    + " (set HF_TOKEN, and accept the dataset's terms on its page if it has any)", null);
-        }
-        if (status == 404) {
-            throw unavailable(url, target, what + ": no such file on the Hub"
-                    + " (check the repository and file name, and HF_ENDPOINT)", null);
-        }
-        if (status >= 400 && status < 500 && status != 408 && status != 429) {
-            throw unavailable(url, target, what, null);
-        }
-        return new IOException(what);
-    }
-
-    private DataUnavailableException unavailable(URI url, Path target, String why, Throwable cause) {
-        return new DataUnavailableException(why + ".\nDownload " + url + " yourself"
-                + (target == null ? "" : " and put it at " + target.toAbsolutePath()
-                + " (or anywhere, and pass that path)") + ".", cause);
-    }
-
-    private static boolean isNoNetwork(IOException e) {
-        return e instanceof UnknownHostException || e instanceof ConnectException
-                || e instanceof NoRouteToHostException
-                || (e instanceof SocketTimeoutException && String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("connect"));
-    }
-
-    private static boolean sameHost(URI a, URI b) {
-        return a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost()) && a.getPort() == b.getPort();
-    }
-
-    private static String sha256Header(String etag) {
-        if (etag == null) {
-            return null;
-        }
-        String value = etag.trim();
-        if (value.startsWith("W/")) {
-            value = value.substring(2);
-        }
-        value = value.replace("\"", "").toLowerCase(Locale.ROOT);
-        return SHA256.matcher(value).matches() ? value : null;
-    }
-
     static String sha256(Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (channel.read(buffer) >= 0) {
-                buffer.flip();
-                digest.update(buffer);
-                buffer.clear();
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
+        return Sha256.of(file);
     }
 
-    private static void writeMeta(Path path, URI url, long size, String sha, long mtime) throws IOException {
-        Properties p = new Properties();
-        p.setProperty("url", url.toString());
-        p.setProperty("size", Long.toString(size));
-        p.setProperty("sha256", sha);
-        p.setProperty("mtime", Long.toString(mtime));
-        writeProperties(path, p);
+    private static void writeMeta(Path path, URI url, long size, String sha, long mtime, boolean verified)
+            throws IOException {
+        HubCache.writeRecord(path, url, size, sha, mtime, verified);
     }
 
     private static void writePartMeta(Path path, URI url, long size, String sha) throws IOException {
-        Properties p = new Properties();
-        p.setProperty("url", url.toString());
-        p.setProperty("size", Long.toString(size));
-        if (sha != null) {
-            p.setProperty("sha256", sha);
-        }
-        writeProperties(path, p);
+        HubCache.writePartRecord(path, url, size, sha);
     }
 
     static void writeProperties(Path path, Properties p) throws IOException {
-        Path tmp = Files.createTempFile(path.getParent(), path.getFileName().toString(), ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            p.store(out, "gptcourse cache metadata");
-        }
-        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        HubCache.write(path, p);
     }
 
     static Properties readProperties(Path path) {
-        if (!Files.exists(path)) {
-            return null;
-        }
-        Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(path)) {
-            p.load(in);
-            return p;
-        } catch (IOException | IllegalArgumentException e) {
-            LOG.warn("ignoring unreadable cache metadata {}: {}", path, e.toString());
-            return null;
-        }
+        return HubCache.read(path);
     }
 
     static Path sibling(Path file, String suffix) {
-        return file.resolveSibling(file.getFileName() + suffix);
+        return HubCache.sibling(file, suffix);
     }
 
     private static void checkRepoId(String repoId) {
@@ -495,13 +441,6 @@ public final class HubDownloader {
             Thread.currentThread().interrupt();
             throw new DataUnavailableException("download interrupted", e);
         }
-    }
-
-    /** What the Hub says about a file: size and SHA-256 (from {@code X-Linked-*}), if given. */
-    record Remote(long size, String sha256) {
-    }
-
-    private record Response(HttpURLConnection connection, int status, Remote remote) {
     }
 
     /** A transfer whose bytes failed the size or checksum check: retried like a dropped one. */

@@ -200,6 +200,33 @@ public final class TinyStories {
         }
     }
 
+    /**
+     * Re-hashes every downloaded file in the cache against the size and SHA-256 recorded when it
+     * was downloaded ({@code environment/train.sh verify-data}); a file changed in place is deleted
+     * so that the next load downloads it again. Prints one line per file.
+     *
+     * @return false if a file had changed
+     */
+    public static boolean verifyCache(java.io.PrintStream out) {
+        HubDownloader hub = new HubDownloader(DownloadOptions.defaults());
+        java.util.SortedMap<Path, HubDownloader.CacheState> states;
+        try {
+            states = hub.verifyCache();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the cache " + hub.options().cacheDir() + ": " + e.getMessage(), e);
+        }
+        if (states.isEmpty()) {
+            out.println("No downloaded files in " + hub.options().cacheDir().resolve("hub"));
+        }
+        states.forEach((file, state) -> out.println(switch (state) {
+            case OK -> "OK          " + file;
+            case UNVERIFIED -> "UNVERIFIED  " + file + " (unchanged, but the server gave no size or checksum to check it)";
+            case CORRUPT -> "CORRUPT     " + file + " (changed since it was downloaded: deleted, the next load fetches it)";
+            case UNKNOWN -> "UNKNOWN     " + file + " (no record of its size and hash)";
+        }));
+        return !states.containsValue(HubDownloader.CacheState.CORRUPT);
+    }
+
     private static Path indexDir(DownloadOptions options) {
         return options.cacheDir().resolve("index");
     }

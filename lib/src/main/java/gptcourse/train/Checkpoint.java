@@ -1,10 +1,18 @@
 package gptcourse.train;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Type;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,9 +20,13 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import com.google.gson.reflect.TypeToken;
+import gptcourse.io.AtomicFiles;
+import gptcourse.io.Sha256;
 import gptcourse.model.Config;
 import gptcourse.model.SafeTensors;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A training checkpoint: one safetensors file holding the model's weights ({@code model.*}), the
@@ -22,6 +34,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * and where training stood (step, epoch, batches done in that epoch, the run's name). Written to
  * a temporary file and renamed into place, so a crash mid-write leaves the previous checkpoint
  * intact and never a truncated one.
+ *
+ * <p>Integrity: the metadata entry {@value #CHECKSUM_KEY} holds the SHA-256 of the whole file
+ * (header, metadata and every tensor's bytes) computed with that entry's value set to 64 zeros;
+ * {@link #read} recomputes it and refuses a file in which any byte changed. A checkpoint also
+ * records what it was trained on ({@link DataIdentity}), so a resume on other data is caught.
  *
  * @param file         where it was read from
  * @param step         training steps done
@@ -32,14 +49,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param runName      the run's name
  * @param args         the training args
  * @param config       the model config
+ * @param data         what the run trains on (null in checkpoints of trainers without one)
  * @param model        the model's state dict
  * @param optimizer    the optimizer's state dict
  */
 public record Checkpoint(Path file, long step, int epoch, int batchInEpoch, double accuracy, String project,
-        String runName, TransformerTrainingArgs args, Config config, Map<String, INDArray> model,
+        String runName, TransformerTrainingArgs args, Config config, DataIdentity data, Map<String, INDArray> model,
         Map<String, INDArray> optimizer) {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Checkpoint.class);
     static final String META_KEY = "gptcourse.checkpoint";
+    static final String CHECKSUM_KEY = "gptcourse.sha256";
+    private static final String NO_CHECKSUM = "0".repeat(64);
+    private static final byte[] CHECKSUM_FIELD = ("\"" + CHECKSUM_KEY + "\":\"").getBytes(StandardCharsets.US_ASCII);
     private static final String PREFIX = "step-";
     private static final String SUFFIX = ".safetensors";
 
@@ -50,8 +72,14 @@ public record Checkpoint(Path file, long step, int epoch, int batchInEpoch, doub
 
     /** Writes this checkpoint's contents to {@code target} atomically. */
     static void write(Path target, long step, int epoch, int batchInEpoch, double accuracy, String project,
-            String runName, TransformerTrainingArgs args, Config config, Map<String, INDArray> model,
+            String runName, TransformerTrainingArgs args, Config config, DataIdentity data, Map<String, INDArray> model,
             Map<String, INDArray> optimizer) throws IOException {
+        model.forEach((k, v) -> {
+            if (v.dataType().isFPType() && (v.isNaN().any() || v.isInfinite().any())) {
+                throw new NonFiniteTrainingException("not saving a checkpoint at step " + step + ": the weights "
+                        + k + " hold NaN or infinite values (the last good checkpoint stays the latest)");
+            }
+        });
         Map<String, INDArray> tensors = new LinkedHashMap<>();
         model.forEach((k, v) -> tensors.put("model." + k, v));
         optimizer.forEach((k, v) -> tensors.put("optimizer." + k, v));
@@ -64,25 +92,117 @@ public record Checkpoint(Path file, long step, int epoch, int batchInEpoch, doub
         state.put("run_name", runName);
         state.put("args", args.toMap());
         state.put("config", config.toMap());
+        if (data != null) {
+            state.put("data", data.toMap());
+        }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
         meta.put(META_KEY, Json.GSON.toJson(state));
+        meta.put(CHECKSUM_KEY, NO_CHECKSUM);
         Files.createDirectories(target.toAbsolutePath().getParent());
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        SafeTensors.save(tmp, tensors, meta);
-        AtomicFiles.move(tmp, target);
+        try {
+            SafeTensors.save(tmp, tensors, meta);
+            Checksum sum = checksum(tmp);
+            if (!NO_CHECKSUM.equals(sum.recorded)) {
+                throw new IOException("the checksum field of " + tmp + " was not written as expected");
+            }
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ByteBuffer hex = ByteBuffer.wrap(sum.actual.getBytes(StandardCharsets.US_ASCII));
+                while (hex.hasRemaining()) {
+                    ch.write(hex, sum.offset + hex.position());
+                }
+            }
+            FaultPoints.checkpointWritten.accept(tmp);
+            AtomicFiles.move(tmp, target);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp); // a full disk gets its space back; the previous checkpoints are untouched
+            throw e;
+        }
+    }
+
+    /** Where a file's checksum field is, what it holds, and the file's actual checksum. */
+    private record Checksum(long offset, String recorded, String actual) {
+    }
+
+    /** Reads the file once: finds the checksum field in the header, hashes the file with it zeroed. */
+    private static Checksum checksum(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] len = in.readNBytes(8);
+            if (len.length < 8) {
+                throw new IOException("it is only " + len.length + " bytes long");
+            }
+            long headerLen = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            if (headerLen <= 0 || headerLen > 100L * 1024 * 1024) {
+                throw new IOException("its header length " + headerLen + " is impossible");
+            }
+            byte[] header = in.readNBytes((int) headerLen);
+            if (header.length < headerLen) {
+                throw new IOException("it ends inside its header");
+            }
+            int at = indexOf(header, CHECKSUM_FIELD, 0);
+            if (at < 0 || at + CHECKSUM_FIELD.length + 64 > header.length
+                    || indexOf(header, CHECKSUM_FIELD, at + 1) >= 0) {
+                throw new IOException("it has no checksum (" + CHECKSUM_KEY + ") in its header");
+            }
+            int from = at + CHECKSUM_FIELD.length;
+            String recorded = new String(header, from, 64, StandardCharsets.US_ASCII);
+            byte[] zeroed = header.clone();
+            System.arraycopy(NO_CHECKSUM.getBytes(StandardCharsets.US_ASCII), 0, zeroed, from, 64);
+            MessageDigest d = Sha256.digest();
+            d.update(len);
+            d.update(zeroed);
+            Sha256.update(d, in);
+            return new Checksum(8L + from, recorded, Sha256.hex(d));
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle, int from) {
+        outer:
+        for (int i = from; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /**
-     * Reads a checkpoint file, or the latest checkpoint in a folder (a run folder or its {@code
-     * checkpoints/} folder).
+     * Reads a checkpoint file, or the newest valid checkpoint in a folder (a run folder or its
+     * {@code checkpoints/} folder): a corrupt newer one is skipped with a warning naming it.
      *
-     * @throws IllegalArgumentException if there is none, or the file is not a course checkpoint
+     * @throws IllegalArgumentException if there is none, or the file is corrupt (its checksum does
+     *     not match) or not a course checkpoint; the message names the file
      */
     public static Checkpoint read(Path fileOrDir) {
-        Path file = Files.isDirectory(fileOrDir) ? latest(fileOrDir) : fileOrDir;
+        if (!Files.isDirectory(fileOrDir)) {
+            return readFile(fileOrDir);
+        }
+        List<Path> all = list(fileOrDir);
+        if (all.isEmpty()) {
+            throw new IllegalArgumentException("no checkpoint (" + PREFIX + "*" + SUFFIX + ") in " + fileOrDir);
+        }
+        List<String> refused = new ArrayList<>();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            try {
+                Checkpoint c = readFile(all.get(i));
+                if (!refused.isEmpty()) {
+                    LOG.warn("using {}, the newest valid checkpoint; skipped: {}", c.file(), String.join("; ", refused));
+                }
+                return c;
+            } catch (IllegalArgumentException e) {
+                refused.add(e.getMessage());
+            }
+        }
+        throw new IllegalArgumentException("no valid checkpoint in " + fileOrDir + ": " + String.join("; ", refused));
+    }
+
+    private static Checkpoint readFile(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("no checkpoint at " + fileOrDir);
+            throw new IllegalArgumentException("no checkpoint at " + file);
         }
         SafeTensors.Contents contents;
         try {
@@ -95,8 +215,22 @@ public record Checkpoint(Path file, long step, int epoch, int batchInEpoch, doub
             throw new IllegalArgumentException(file + " is not a training checkpoint (no " + META_KEY
                     + " metadata); a model saved with DemoTransformer.save loads with DemoTransformer.load");
         }
+        try {
+            Checksum sum = checksum(file);
+            if (!sum.actual.equals(sum.recorded)) {
+                throw new IllegalArgumentException("the checkpoint " + file + " is corrupt: its SHA-256 is " + sum.actual
+                        + " but it records " + sum.recorded + " (a byte changed after it was written)");
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the checkpoint " + file + " cannot be verified: " + e.getMessage(), e);
+        }
         Type mapType = new TypeToken<Map<String, Object>>() { }.getType();
-        Map<String, Object> state = Json.GSON.fromJson(json, mapType);
+        Map<String, Object> state;
+        try {
+            state = Json.GSON.fromJson(json, mapType);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("the checkpoint " + file + " has unreadable metadata: " + e.getMessage(), e);
+        }
         Map<String, INDArray> model = new LinkedHashMap<>();
         Map<String, INDArray> optimizer = new LinkedHashMap<>();
         contents.tensors().forEach((k, v) -> {
@@ -110,11 +244,38 @@ public record Checkpoint(Path file, long step, int epoch, int batchInEpoch, doub
         Map<String, Object> args = (Map<String, Object>) state.get("args");
         @SuppressWarnings("unchecked")
         Map<String, Object> config = (Map<String, Object>) state.get("config");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> data = (Map<String, Object>) state.get("data");
         Object acc = state.get("accuracy");
         return new Checkpoint(file, ((Number) state.get("step")).longValue(), ((Number) state.get("epoch")).intValue(),
                 ((Number) state.get("batch_in_epoch")).intValue(), acc instanceof Number n ? n.doubleValue() : Double.NaN,
                 (String) state.get("project"), (String) state.get("run_name"), TransformerTrainingArgs.fromMap(args),
-                Config.fromMap(config), model, optimizer);
+                Config.fromMap(config), DataIdentity.fromMap(data), model, optimizer);
+    }
+
+    /**
+     * Deletes all but the newest {@code keep} checkpoints in {@code dir}, and the temporary files
+     * that a process killed mid-write left behind (call it only while no checkpoint is being written
+     * to {@code dir}).
+     */
+    static void prune(Path dir, int keep) {
+        List<Path> all = list(dir);
+        List<Path> doomed = new ArrayList<>(all.subList(0, Math.max(0, all.size() - keep)));
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.startsWith(PREFIX) && (n.endsWith(SUFFIX + ".tmp") || n.endsWith(".partial"));
+            }).forEach(doomed::add);
+        } catch (IOException e) {
+            throw AtomicFiles.failure("list the checkpoints in", dir, e);
+        }
+        for (Path p : doomed) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                throw AtomicFiles.failure("delete the old checkpoint", p, e);
+            }
+        }
     }
 
     /** The checkpoint files in {@code dir} (or in its {@code checkpoints/}), oldest first. */
@@ -131,13 +292,5 @@ public record Checkpoint(Path file, long step, int epoch, int batchInEpoch, doub
         } catch (IOException e) {
             throw new UncheckedIOException("could not list the checkpoints in " + d, e);
         }
-    }
-
-    private static Path latest(Path dir) {
-        List<Path> all = list(dir);
-        if (all.isEmpty()) {
-            throw new IllegalArgumentException("no checkpoint (" + PREFIX + "*" + SUFFIX + ") in " + dir);
-        }
-        return all.get(all.size() - 1);
     }
 }

@@ -81,6 +81,30 @@ public final class CompletionsLog {
         return texts;
     }
 
+    /**
+     * Continues a table saved earlier (reloaded by {@link RunTracker#resume}): its rows come first,
+     * so after a resume the table holds every row once.
+     *
+     * @throws IllegalArgumentException if it has other columns than this log's
+     */
+    public CompletionsLog restore(Table saved) {
+        if (saved == null) {
+            return this;
+        }
+        if (!saved.columnNames().equals(table.columnNames())) {
+            throw new IllegalArgumentException("the saved completions have the columns " + saved.columnNames()
+                    + ", this log has " + table.columnNames());
+        }
+        for (int r = 0; r < saved.rowCount(); r++) {
+            table.intColumn("epoch").append(Integer.parseInt(saved.getString(r, "epoch").trim()));
+            table.intColumn("step").append(Integer.parseInt(saved.getString(r, "step").trim()));
+            for (int i = 0; i < prompts.size(); i++) {
+                table.stringColumn(2 + i).append(saved.getString(r, 2 + i));
+            }
+        }
+        return this;
+    }
+
     /** The rows so far. */
     public Table table() {
         return table;

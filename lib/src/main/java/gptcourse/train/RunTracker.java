@@ -1,7 +1,6 @@
 package gptcourse.train;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +18,7 @@ import java.util.TreeMap;
 
 import gptcourse.analysis.LossBaselines;
 import gptcourse.analysis.LossCurveChart;
+import gptcourse.io.AtomicFiles;
 import gptcourse.notebook.Notebook;
 import gptcourse.notebook.Outputs;
 import org.knowm.xchart.XYChart;
@@ -40,6 +40,11 @@ import tech.tablesaw.api.Table;
  * table under it. Outside a notebook {@code finish} prints the paths of the chart and report.
  * Metrics logged before {@code init} are kept in memory only; each run (a new {@code init} or
  * {@code resume}) starts from its own metrics and tables.
+ *
+ * <p>Durability: {@link #flush} writes {@code metrics.csv} and the tables (the trainer calls it
+ * before each checkpoint), so after a crash they hold every row up to the last checkpoint; {@link
+ * #resume} drops the rows logged after it and reloads the tables. A failed write is an {@link
+ * java.io.UncheckedIOException} whose message names the file and the cause.
  */
 public final class RunTracker {
     private static final Logger LOG = LoggerFactory.getLogger(RunTracker.class);
@@ -129,6 +134,7 @@ public final class RunTracker {
             throw new IllegalArgumentException("no run to resume at " + runDir + " (it has no config.json)");
         }
         start(project, name, runDir);
+        loadTables(step);
         Path csv = dir.resolve("metrics.csv");
         if (Files.exists(csv)) {
             Table old = RunFolders.readMetrics(csv);
@@ -148,8 +154,40 @@ public final class RunTracker {
                 }
             }
         }
-        saveMetrics();
+        flush();
         return this;
+    }
+
+    /** Reloads the run's tables ({@code <key>.csv}), without the rows logged after {@code step}. */
+    private void loadTables(long step) {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path csv : files.filter(p -> p.getFileName().toString().endsWith(".csv")).sorted().toList()) {
+                String key = csv.getFileName().toString().replaceAll("\\.csv$", "");
+                if (key.equals("metrics") || !isFolderName(key)) {
+                    continue;
+                }
+                Table t = Table.read().usingOptions(tech.tablesaw.io.csv.CsvReadOptions.builder(csv.toFile())
+                        .columnTypes(c -> tech.tablesaw.api.ColumnType.STRING).tableName(key));
+                if (t.columnNames().contains("step")) {
+                    tech.tablesaw.api.StringColumn steps = t.stringColumn("step");
+                    t = t.where(steps.eval(v -> {
+                        try {
+                            return Long.parseLong(v.trim()) <= step;
+                        } catch (NumberFormatException e) {
+                            return false;
+                        }
+                    }));
+                }
+                tables.put(key, t);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("could not reload the tables of the run " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A table logged with {@link #logTable} (or reloaded by {@link #resume}), or null. */
+    public synchronized Table table(String key) {
+        return tables.get(key);
     }
 
     private void start(String project, String runName, Path runDir) {
@@ -158,8 +196,11 @@ public final class RunTracker {
         }
         try {
             Files.createDirectories(runDir);
+            if (!Files.isWritable(runDir)) {
+                throw new java.nio.file.AccessDeniedException(runDir.toString());
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("could not create the run folder " + runDir, e);
+            throw AtomicFiles.failure("create the run folder", runDir, e);
         }
         this.project = project;
         this.name = runName;
@@ -195,6 +236,9 @@ public final class RunTracker {
             metricNames.add(e.getKey());
             history.computeIfAbsent(step, k -> new LinkedHashMap<>()).put(e.getKey(), e.getValue().doubleValue());
         }
+        if (metrics.containsKey("train_loss")) {
+            FaultPoints.stepLogged.accept(step);
+        }
         if (dir == null) {
             return;
         }
@@ -229,6 +273,38 @@ public final class RunTracker {
     }
 
     /**
+     * Writes {@code metrics.csv} and the tables now (atomically): after this, a crash loses no row
+     * logged so far.
+     *
+     * @throws java.io.UncheckedIOException naming the file and the cause if a write fails
+     */
+    public synchronized void flush() {
+        if (dir == null) {
+            return;
+        }
+        saveMetrics();
+        tables.forEach((key, table) -> writeCsv(table, dir.resolve(key + ".csv")));
+        lastSave = System.currentTimeMillis();
+    }
+
+    /**
+     * Ends a run that failed (training stopped by an error): saves the metrics and tables if it
+     * can, but writes no summary and does not report the run as finished. A later {@link #resume}
+     * continues it.
+     */
+    public synchronized void abandon() {
+        if (dir == null || finished) {
+            return;
+        }
+        finished = true;
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            LOG.debug("could not save the failed run's metrics: {}", e.toString());
+        }
+    }
+
+    /**
      * Ends the run: saves metrics and tables, writes summary.json, loss.png and report.html; in a
      * notebook leaves the final chart and shows a summary table, elsewhere prints the file paths.
      */
@@ -236,9 +312,8 @@ public final class RunTracker {
         if (dir == null || finished) {
             return;
         }
+        flush();
         finished = true;
-        saveMetrics();
-        tables.forEach((key, table) -> writeCsv(table, dir.resolve(key + ".csv")));
         Map<String, Object> summary = new LinkedHashMap<>(lastValues());
         summary.put("_step", history.isEmpty() ? 0 : history.lastKey());
         summary.put("_runtime_s", (System.currentTimeMillis() - started.toEpochMilli()) / 1000.0);
@@ -349,13 +424,9 @@ public final class RunTracker {
     }
 
     private static void writeCsv(Table table, Path file) {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try {
-            table.write().csv(tmp.toFile());
-            AtomicFiles.move(tmp, file);
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("could not save {}: {}", file, e.toString());
-        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        table.write().csv(out);
+        writeAtomically(file, out.toByteArray());
     }
 
     private static void writeAtomically(Path file, String text) {
@@ -366,7 +437,7 @@ public final class RunTracker {
         try {
             AtomicFiles.write(file, bytes);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not write " + file, e);
+            throw AtomicFiles.failure("write", file, e);
         }
     }
 

@@ -57,8 +57,9 @@ public final class TrainCommand {
         @Option(longName = "d-mlp", usage = "MLP hidden width (default 128).")
         public int dMlp = 128;
 
-        @Option(longName = "test-size", usage = "Rows held out for evaluate() (default 1000, as the tutorial).")
-        public int testSize = 1000;
+        @Option(longName = "test-size", usage = "Rows held out for evaluate() (default 1000, as the tutorial; with"
+                + " --resume, the checkpoint's).")
+        public int testSize = 0;
 
         @Option(longName = "num-proc", usage = "Tokenizer threads (default: the number of processors).")
         public int numProc = Runtime.getRuntime().availableProcessors();
@@ -67,8 +68,12 @@ public final class TrainCommand {
         public String runsDir = RunTracker.defaultRunsDir().toString();
 
         @Option(longName = "resume", usage = "Continue from a checkpoint file or a run folder (its latest checkpoint);"
-                + " the model and training args are the checkpoint's.")
+                + " the model and training args are the checkpoint's. A folder's newest valid checkpoint is used.")
         public String resume = null;
+
+        @Option(longName = "force", usage = "With --resume: continue even if the data, tokenizer, split size or seed"
+                + " differ from the checkpoint's (they are refused otherwise).")
+        public boolean force = false;
 
         @Override
         public String getOptionsDescription() {
@@ -79,32 +84,55 @@ public final class TrainCommand {
     private TrainCommand() {
     }
 
+    /** Exit status of a run stopped by a NaN or infinite loss. */
+    public static final int EXIT_DIVERGED = 3;
+    /** Exit status of bad arguments, unusable data or a failed write (full disk, permissions). */
+    public static final int EXIT_ERROR = 2;
+
+    /**
+     * Runs the command; every error is one line on stderr ({@code train: ...}) and a non-zero
+     * status: {@value #EXIT_ERROR} for bad arguments, data or storage, {@value #EXIT_DIVERGED} when
+     * the loss stopped being finite.
+     */
     public static void main(String[] argv) {
         try {
+            if (argv.length > 0 && argv[0].equals("verify-data")) {
+                System.exit(gptcourse.data.TinyStories.verifyCache(System.out) ? 0 : 1);
+            }
             run(argv);
         } catch (IllegalArgumentException e) {
             if (e.getCause() instanceof com.oracle.labs.mlrg.olcut.config.UsageException) {
                 System.out.println(e.getMessage());
                 return;
             }
-            System.err.println("train: " + e.getMessage());
-            System.exit(2);
-        } catch (IllegalStateException | gptcourse.data.DataUnavailableException e) {
-            System.err.println("train: " + e.getMessage());
-            System.exit(2);
+            fail(e, EXIT_ERROR);
+        } catch (NonFiniteTrainingException e) {
+            fail(e, EXIT_DIVERGED);
+        } catch (IllegalStateException | gptcourse.data.DataUnavailableException | java.io.UncheckedIOException e) {
+            fail(e, EXIT_ERROR);
         }
+    }
+
+    private static void fail(RuntimeException e, int status) {
+        System.out.flush();
+        System.err.println("train: " + e.getMessage());
+        System.err.flush();
+        System.exit(status);
     }
 
     /** Parses {@code argv} and trains; returns the trainer when done. */
     public static TransformerTrainer run(String... argv) {
         CommandOptions o = new CommandOptions();
-        String[] rest = TransformerTrainingArgs.parseInto(o, argv);
+        String[] rest = TransformerTrainingArgs.parseInto(o, flags(argv));
         if (rest.length > 0) {
             throw new IllegalArgumentException("unexpected argument(s) " + String.join(" ", rest)
                     + " (--help lists the options)");
         }
         if (o.resume == null) {
             o.training.validate();
+        }
+        if (o.force && o.resume == null) {
+            throw new IllegalArgumentException("--force only applies to --resume");
         }
         Gpt2Tokenizer tokenizer = Gpt2Tokenizer.load();
         System.out.println("Backend: " + Backend.describe());
@@ -115,6 +143,9 @@ public final class TrainCommand {
         Checkpoint checkpoint = null;
         if (o.resume != null) {
             checkpoint = Checkpoint.read(Path.of(o.resume));
+            if (o.testSize == 0 && checkpoint.data() != null) {
+                o.testSize = Math.toIntExact(checkpoint.data().testRows());
+            }
             cfg = checkpoint.config();
             args = checkpoint.args();
             System.out.println("Resuming " + checkpoint.project() + "/" + checkpoint.runName() + " at step "
@@ -129,6 +160,9 @@ public final class TrainCommand {
         }
         TokenizedDataset rows = DataUtils.tokenizeAndConcatenate(text, tokenizer, false, cfg.nCtx(), TextDataset.TEXT,
                 true, o.numProc);
+        if (o.testSize == 0) {
+            o.testSize = 1000;
+        }
         if (o.testSize < 1 || o.testSize >= rows.size()) {
             throw new IllegalArgumentException("--test-size must be between 1 and " + (rows.size() - 1) + " (the data has "
                     + rows.size() + " rows of " + cfg.nCtx() + " tokens), got " + o.testSize);
@@ -138,7 +172,8 @@ public final class TrainCommand {
         RunTracker tracker = new RunTracker(Path.of(o.runsDir));
         TransformerTrainer trainer;
         if (checkpoint != null) {
-            trainer = TransformerTrainer.resume(checkpoint, split, tokenizer, tracker);
+            trainer = TransformerTrainer.resume(checkpoint, split, tokenizer, tracker,
+                    o.force ? ResumeCheck.ALLOW_OTHER_DATA : ResumeCheck.SAME_DATA);
         } else {
             trainer = new TransformerTrainer(args, new DemoTransformer(cfg, args.seed), split, tokenizer, tracker);
         }
@@ -150,6 +185,23 @@ public final class TrainCommand {
         System.out.println(String.format(Locale.ROOT, "Done: %d steps in %.1f s. Run folder: %s", trainer.step,
                 (System.nanoTime() - t0) / 1e9, tracker.dir().toAbsolutePath()));
         return trainer;
+    }
+
+    /** Lets {@code --force} be given as a bare flag (OLCUT's booleans take a value: {@code --force true}). */
+    private static String[] flags(String... argv) {
+        java.util.List<String> words = new java.util.ArrayList<>();
+        if (argv.length == 1 && argv[0] != null) {
+            words.addAll(java.util.Arrays.asList(argv[0].trim().split("\\s+")));
+        } else {
+            words.addAll(java.util.Arrays.asList(argv));
+        }
+        for (int i = 0; i < words.size(); i++) {
+            boolean bare = i + 1 == words.size() || String.valueOf(words.get(i + 1)).startsWith("-");
+            if ("--force".equals(words.get(i)) && bare) {
+                words.add(i + 1, "true");
+            }
+        }
+        return words.toArray(String[]::new);
     }
 
     private static TextDataset loadText(String data) {

@@ -59,9 +59,15 @@ public class TransformerTrainer extends TransformerTrainerBase {
     /** As {@link #resume(Path, TrainTestSplit, Gpt2Tokenizer, RunTracker)}, from a checkpoint already read. */
     public static TransformerTrainer resume(Checkpoint c, TrainTestSplit datasetDict, Gpt2Tokenizer tokenizer,
             RunTracker tracker) {
+        return resume(c, datasetDict, tokenizer, tracker, ResumeCheck.SAME_DATA);
+    }
+
+    /** As {@link #resume(Checkpoint, TrainTestSplit, Gpt2Tokenizer, RunTracker)}; {@code check} may allow other data. */
+    public static TransformerTrainer resume(Checkpoint c, TrainTestSplit datasetDict, Gpt2Tokenizer tokenizer,
+            RunTracker tracker, ResumeCheck check) {
         DemoTransformer model = new DemoTransformer(c.config(), 0);
         TransformerTrainer trainer = new TransformerTrainer(c.args(), model, datasetDict, tokenizer, tracker);
-        trainer.loadCheckpoint(c);
+        trainer.loadCheckpoint(c, check);
         return trainer;
     }
 
@@ -107,11 +113,13 @@ public class TransformerTrainer extends TransformerTrainerBase {
         startRun();
         double accuracy = lastAccuracy;
         long totalSteps = (long) Math.min(args.maxStepsPerEpoch, trainLoader.size()) * args.epochs;
+        boolean completed = false;
         try (Progress progressBar = Progress.start(totalSteps)) {
             progressBar.update(step);
             for (int epoch = firstEpoch(); epoch < args.epochs; epoch++) {
                 for (Batch batch : epochBatches(epoch)) {
                     Tensor loss = trainingStep(batch);
+                    checkFinite(loss.item());
                     progressBar.update();
                     progressBar.setDescription(String.format(Locale.ROOT, "Epoch %d, loss: %.3f, accuracy: %.2f",
                             epoch + 1, loss.item(), accuracy));
@@ -123,9 +131,14 @@ public class TransformerTrainer extends TransformerTrainerBase {
                 System.out.println(String.format(Locale.ROOT, "Epoch %d: accuracy %.4f. Sample: %s", epoch + 1, accuracy,
                         sampler.sample(SAMPLE_PROMPT, 24, temperature(0.7), topP(0.95), seed(args.seed + epoch))));
             }
+            completed = true;
         } finally {
             trainLoader.close();
-            tracker.finish();
+            if (completed) {
+                tracker.finish();
+            } else {
+                tracker.abandon(); // stopped by an error: no summary, not "finished"
+            }
         }
     }
 
@@ -133,7 +146,7 @@ public class TransformerTrainer extends TransformerTrainerBase {
     private void afterStep(int epoch) {
         if (args.logCompletionsEvery > 0 && step % args.logCompletionsEvery == 0) {
             if (completions == null) {
-                completions = CompletionsLog.tutorialDefaults(sampler, args.seed);
+                completions = CompletionsLog.tutorialDefaults(sampler, args.seed).restore(tracker.table("completions"));
             }
             completions.log(epoch + 1, step);
             tracker.logTable("completions", completions.table());

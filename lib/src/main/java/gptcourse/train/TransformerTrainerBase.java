@@ -1,9 +1,8 @@
 package gptcourse.train;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +16,7 @@ import gptcourse.data.DataLoader;
 import gptcourse.data.Gpt2Tokenizer;
 import gptcourse.data.TokenizedDataset;
 import gptcourse.data.TrainTestSplit;
+import gptcourse.io.AtomicFiles;
 import gptcourse.model.DemoTransformer;
 import gptcourse.optim.AdamW;
 import gptcourse.sample.TransformerSampler;
@@ -42,6 +42,7 @@ import gptcourse.sample.TransformerSampler;
  * trainer.step}); {@code tracker} plays the part of {@code wandb}.
  */
 public abstract class TransformerTrainerBase {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TransformerTrainerBase.class);
     private static final int CHECKPOINTS_KEPT = 3;
 
     public final TransformerTrainingArgs args;
@@ -62,6 +63,10 @@ public abstract class TransformerTrainerBase {
     protected double lastAccuracy = Double.NaN;
     private String resumedRun;
     private final String datasetDescription;
+    /** What this trainer trains on, recorded in its checkpoints. */
+    private final DataIdentity data;
+    /** The newest checkpoint this trainer saved or resumed from, or null. */
+    private Path lastCheckpoint;
 
     /** As the tutorial: the GPT-2 tokenizer and runs under {@code runs/}. */
     protected TransformerTrainerBase(TransformerTrainingArgs args, DemoTransformer model, TrainTestSplit datasetDict) {
@@ -92,6 +97,7 @@ public abstract class TransformerTrainerBase {
         this.testLoader = DataLoader.builder(datasetDict.test()).batchSize(args.batchSize).shuffle(false).build();
         this.datasetDescription = "train: " + datasetDict.train().description() + " (" + datasetDict.train().size()
                 + " rows); test: " + datasetDict.test().description() + " (" + datasetDict.test().size() + " rows)";
+        this.data = DataIdentity.of(datasetDict, tokenizer);
     }
 
     private static void checkRows(String split, TokenizedDataset rows, DemoTransformer model) {
@@ -159,6 +165,17 @@ public abstract class TransformerTrainerBase {
         batchInEpoch = 0;
     }
 
+    /**
+     * Stops training with a {@link NonFiniteTrainingException} (one line: step, loss, learning
+     * rate, the last good checkpoint) if {@code loss} is NaN or infinite; call it after each step.
+     */
+    protected void checkFinite(double loss) {
+        if (!Double.isFinite(loss)) {
+            throw NonFiniteTrainingException.loss(step, loss, args.lr,
+                    lastCheckpoint == null ? null : lastCheckpoint.toString());
+        }
+    }
+
     /** Starts the tracked run, or continues the checkpoint's run after {@link #loadCheckpoint}. */
     protected void startRun() {
         if (resumedRun != null) {
@@ -181,15 +198,9 @@ public abstract class TransformerTrainerBase {
             throw new IllegalStateException("the run has not started (train() starts it): give saveCheckpoint a file");
         }
         Path dir = tracker.dir().resolve("checkpoints");
+        tracker.flush(); // the run's tables hold every row up to this checkpoint before it exists
         Path file = saveCheckpoint(dir.resolve(Checkpoint.fileName(step)));
-        List<Path> all = Checkpoint.list(dir);
-        for (int i = 0; i < all.size() - CHECKPOINTS_KEPT; i++) {
-            try {
-                Files.deleteIfExists(all.get(i));
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not delete the old checkpoint " + all.get(i), e);
-            }
-        }
+        Checkpoint.prune(dir, CHECKPOINTS_KEPT);
         return file;
     }
 
@@ -197,11 +208,12 @@ public abstract class TransformerTrainerBase {
     public Path saveCheckpoint(Path file) {
         try {
             Checkpoint.write(file, step, epoch, batchInEpoch, lastAccuracy, args.wandbProject,
-                    tracker.name() != null ? tracker.name() : resumedRun, args, model.cfg, model.stateDict(),
+                    tracker.name() != null ? tracker.name() : resumedRun, args, model.cfg, data, model.stateDict(),
                     optimizer.stateDict());
         } catch (IOException e) {
-            throw new UncheckedIOException("could not save the checkpoint " + file, e);
+            throw AtomicFiles.failure("save the checkpoint", file, e);
         }
+        lastCheckpoint = file;
         return file;
     }
 
@@ -209,7 +221,8 @@ public abstract class TransformerTrainerBase {
      * Restores a checkpoint (a file, or the latest in a run folder): weights, optimizer state,
      * step and position in the data, so {@link #train()} continues the same run and loss curve.
      *
-     * @throws IllegalArgumentException if it was made for another model config, batch size or seed
+     * @throws IllegalArgumentException if it was made for another model config, or another batch
+     *     size, seed or data (see {@link #loadCheckpoint(Checkpoint, ResumeCheck)} to allow those)
      */
     public void loadCheckpoint(Path fileOrDir) {
         loadCheckpoint(Checkpoint.read(fileOrDir));
@@ -217,14 +230,37 @@ public abstract class TransformerTrainerBase {
 
     /** As {@link #loadCheckpoint(Path)}, from a checkpoint already read. */
     public void loadCheckpoint(Checkpoint c) {
+        loadCheckpoint(c, ResumeCheck.SAME_DATA);
+    }
+
+    /**
+     * As {@link #loadCheckpoint(Checkpoint)}; with {@link ResumeCheck#ALLOW_OTHER_DATA} a checkpoint
+     * made with another batch size, seed, data source, tokenizer or split is loaded anyway (with a
+     * warning saying what differs). Another model config is always refused.
+     */
+    public void loadCheckpoint(Checkpoint c, ResumeCheck check) {
         if (!c.config().equals(model.cfg)) {
             throw new IllegalArgumentException("the checkpoint " + c.file() + " is for the model " + c.config()
                     + ", not this trainer's " + model.cfg);
         }
-        if (c.args().batchSize != args.batchSize || c.args().seed != args.seed) {
-            throw new IllegalArgumentException("the checkpoint " + c.file() + " was trained with batch size "
-                    + c.args().batchSize + " and seed " + c.args().seed + "; these args have " + args.batchSize + " and "
-                    + args.seed + ", which would change the data order: use the checkpoint's");
+        List<String> differences = new ArrayList<>();
+        if (c.args().batchSize != args.batchSize) {
+            differences.add("batch size: checkpoint " + c.args().batchSize + ", now " + args.batchSize);
+        }
+        if (c.args().seed != args.seed) {
+            differences.add("seed: checkpoint " + c.args().seed + ", now " + args.seed);
+        }
+        if (c.data() != null) {
+            differences.addAll(c.data().differences(data));
+        }
+        if (!differences.isEmpty()) {
+            String what = String.join("; ", differences);
+            if (check != ResumeCheck.ALLOW_OTHER_DATA) {
+                throw new IllegalArgumentException("the checkpoint " + c.file() + " was trained on other data or"
+                        + " settings (" + what + "): resuming would change the run. Use the checkpoint's, or --force"
+                        + " (ResumeCheck.ALLOW_OTHER_DATA) to resume anyway");
+            }
+            LOG.warn("resuming {} although it differs: {}", c.file(), what);
         }
         model.loadStateDict(c.model());
         optimizer.loadStateDict(c.optimizer());
@@ -233,6 +269,7 @@ public abstract class TransformerTrainerBase {
         batchInEpoch = c.batchInEpoch();
         lastAccuracy = c.accuracy();
         resumedRun = c.runName();
+        lastCheckpoint = c.file();
     }
 
     /** What the run was made from: recorded in the run's config.json. */
@@ -242,6 +279,7 @@ public abstract class TransformerTrainerBase {
         p.put("model_config", model.cfg.toMap());
         p.put("model_parameters", model.parameterCount());
         p.put("dataset", datasetDescription);
+        p.put("data", data.toMap());
         p.put("tokenizer", Map.of("name", "gpt2 (r50k_base)", "vocab_size", tokenizer.vocabSize(),
                 "sha256", tokenizer.sha256()));
         p.put("seed", args.seed);

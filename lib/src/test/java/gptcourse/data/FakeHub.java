@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * A stand-in for the Hugging Face Hub on 127.0.0.1: {@code /datasets/<repo>/resolve/main/<file>}
  * answers 302 to {@code /cdn/<file>} on a second port (the CDN) with {@code X-Linked-Size} and {@code X-Linked-Etag} (the
  * SHA-256), like the real Hub; the CDN honours {@code Range}. Faults on demand: cut the next
- * transfers short, serve corrupt bytes, ignore Range, demand a token.
+ * transfers short, serve corrupt bytes, ignore Range, demand a token, send no size headers and
+ * end a transfer early but cleanly, encode the body, redirect somewhere else.
  */
 final class FakeHub implements AutoCloseable {
 
@@ -37,6 +38,14 @@ final class FakeHub implements AutoCloseable {
     final AtomicInteger corruptTransfers = new AtomicInteger();
     volatile boolean ignoreRange;
     volatile String requiredToken;
+    /** No X-Linked-Size, X-Linked-Etag or Content-Length: the body is chunked. */
+    volatile boolean noSizeHeaders;
+    /** End this many next transfers after {@link #dropAfterBytes} bytes, cleanly (a complete-looking chunked body). */
+    final AtomicInteger truncateSilently = new AtomicInteger();
+    /** Send the body with this Content-Encoding ("gzip" compresses it; other values only label it). */
+    volatile String contentEncoding;
+    /** Where the Hub redirects instead of the CDN (e.g. a {@code file:} address), or null. */
+    volatile String redirectTo;
 
     FakeHub() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -73,10 +82,12 @@ final class FakeHub implements AutoCloseable {
             return;
         }
         String file = path.substring(prefix.length());
-        ex.getResponseHeaders().add("Location", "http://127.0.0.1:" + cdnServer.getAddress().getPort()
-                + "/cdn/" + file + "?X-Amz-Signature=fake");
-        ex.getResponseHeaders().add("X-Linked-Size", Long.toString(content.length));
-        ex.getResponseHeaders().add("X-Linked-Etag", "\"" + Gpt2Tokenizer.sha256(content) + "\"");
+        ex.getResponseHeaders().add("Location", redirectTo != null ? redirectTo : "http://127.0.0.1:"
+                + cdnServer.getAddress().getPort() + "/cdn/" + file + "?X-Amz-Signature=fake");
+        if (!noSizeHeaders) {
+            ex.getResponseHeaders().add("X-Linked-Size", Long.toString(content.length));
+            ex.getResponseHeaders().add("X-Linked-Etag", "\"" + Gpt2Tokenizer.sha256(content) + "\"");
+        }
         ex.getResponseHeaders().add("ETag", "W/\"not-the-sha\"");
         ex.sendResponseHeaders(302, -1);
         ex.close();
@@ -107,7 +118,9 @@ final class FakeHub implements AutoCloseable {
         }
         int length = content.length - from;
         if ("HEAD".equals(ex.getRequestMethod())) {
-            ex.getResponseHeaders().add("Content-Length", Integer.toString(length));
+            if (!noSizeHeaders) {
+                ex.getResponseHeaders().add("Content-Length", Integer.toString(length));
+            }
             ex.sendResponseHeaders(from > 0 ? 206 : 200, -1);
             ex.close();
             return;
@@ -116,8 +129,22 @@ final class FakeHub implements AutoCloseable {
         if (corruptTransfers.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             body[body.length / 2] ^= 0x5a;
         }
+        if (truncateSilently.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            body = java.util.Arrays.copyOf(body, Math.min(dropAfterBytes, body.length));
+        }
+        if (contentEncoding != null) {
+            ex.getResponseHeaders().add("Content-Encoding", contentEncoding);
+            if (contentEncoding.equals("gzip")) {
+                java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+                try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(zipped)) {
+                    gz.write(body);
+                }
+                body = zipped.toByteArray();
+            }
+            length = body.length;
+        }
         boolean drop = dropTransfers.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
-        ex.sendResponseHeaders(from > 0 ? 206 : 200, length);
+        ex.sendResponseHeaders(from > 0 ? 206 : 200, noSizeHeaders ? 0 : body.length);
         OutputStream out = ex.getResponseBody();
         if (drop) {
             out.write(body, 0, Math.min(dropAfterBytes, body.length));

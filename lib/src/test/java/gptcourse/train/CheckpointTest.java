@@ -21,7 +21,7 @@ class CheckpointTest {
             .withNLayers(1).withNCtx(8).withDVocab(11);
 
     static void write(Path file, DemoTransformer model, long step) throws Exception {
-        Checkpoint.write(file, step, 1, 2, 0.5, "proj", "run", new TransformerTrainingArgs(), CFG, model.stateDict(),
+        Checkpoint.write(file, step, 1, 2, 0.5, "proj", "run", new TransformerTrainingArgs(), CFG, null, model.stateDict(),
                 Map.of());
     }
 
@@ -40,6 +40,22 @@ class CheckpointTest {
         assertEquals("run", c.runName());
         INDArray before = model.stateDict().get("embed.W_E");
         assertEquals(before, c.model().get("embed.W_E"));
+    }
+
+    @Test
+    void pruningKeepsTheNewestAndRemovesWhatAKilledWriteLeft(@TempDir Path dir) throws Exception {
+        DemoTransformer model = new DemoTransformer(CFG, 1);
+        for (long step : new long[] {1, 2, 3, 4}) {
+            write(dir.resolve(Checkpoint.fileName(step)), model, step);
+        }
+        Files.write(dir.resolve(Checkpoint.fileName(5) + ".tmp"), new byte[] {1});
+        Files.write(dir.resolve(Checkpoint.fileName(5) + ".tmp12345.partial"), new byte[] {1});
+        Files.write(dir.resolve("notes.txt"), new byte[] {1});
+        Checkpoint.prune(dir, 3);
+        try (var files = Files.list(dir)) {
+            assertEquals(java.util.List.of("notes.txt", Checkpoint.fileName(2), Checkpoint.fileName(3),
+                    Checkpoint.fileName(4)), files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
     }
 
     @Test

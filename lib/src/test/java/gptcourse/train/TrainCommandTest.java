@@ -26,6 +26,14 @@ class TrainCommandTest {
                 + " --resume " + dir);
         assertEquals(2, resumed.step, "the run was complete: resuming adds no steps");
         assertEquals(8, resumed.model.cfg.dModel(), "the model is the checkpoint's");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainCommand.run(
+                "--data stand-in --num-proc 1 --test-size 5 --runs-dir " + runs + " --resume " + dir));
+        assertTrue(e.getMessage().contains("test rows (--test-size): checkpoint 4, now 5")
+                && e.getMessage().contains("--force"), e.getMessage());
+        TransformerTrainer forced = TrainCommand.run("--data stand-in --num-proc 1 --test-size 5 --force --runs-dir "
+                + runs + " --resume " + dir);
+        assertEquals(2, forced.step);
     }
 
     @Test

@@ -149,7 +149,22 @@ class TransformerTrainerTest {
         TransformerTrainer other = new TransformerTrainer(otherBatch, new DemoTransformer(tinyConfig(), 0), split,
                 tokenizer, new RunTracker(runs));
         e = assertThrows(IllegalArgumentException.class, () -> other.loadCheckpoint(file));
-        assertTrue(e.getMessage().contains("batch size 8"), e.getMessage());
+        assertTrue(e.getMessage().contains("batch size: checkpoint 8, now 4"), e.getMessage());
+
+        // Other data: another split size, or the same size drawn with another seed.
+        gptcourse.data.TokenizedDataset rows = DataUtils.tokenizeAndConcatenate(TinyStories.standIn("train"), tokenizer,
+                false, SEQ, "text", true, 2, null);
+        TransformerTrainer otherSize = new TransformerTrainer(args(1, "v"), new DemoTransformer(tinyConfig(), 0),
+                rows.trainTestSplit(6, 0), tokenizer, new RunTracker(runs));
+        e = assertThrows(IllegalArgumentException.class, () -> otherSize.loadCheckpoint(file));
+        assertTrue(e.getMessage().contains("test rows (--test-size): checkpoint 8, now 6")
+                && e.getMessage().contains("train rows: checkpoint"), e.getMessage());
+        TransformerTrainer otherSeed = new TransformerTrainer(args(1, "u"), new DemoTransformer(tinyConfig(), 0),
+                rows.trainTestSplit(8, 1), tokenizer, new RunTracker(runs));
+        e = assertThrows(IllegalArgumentException.class, () -> otherSeed.loadCheckpoint(file));
+        assertTrue(e.getMessage().contains("the split's content"), e.getMessage());
+        otherSeed.loadCheckpoint(Checkpoint.read(file), ResumeCheck.ALLOW_OTHER_DATA); // --force
+        assertEquals(0, otherSeed.step);
         TransformerTrainer bigger = new TransformerTrainer(args(1, "w"),
                 new DemoTransformer(tinyConfig().withDModel(64).withDHead(16), 0), split, tokenizer, new RunTracker(runs));
         e = assertThrows(IllegalArgumentException.class, () -> bigger.loadCheckpoint(file));
