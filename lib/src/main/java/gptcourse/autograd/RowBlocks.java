@@ -12,8 +12,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * memory several times.
  */
 final class RowBlocks implements AutoCloseable {
-    /** Bytes of logits per block: measured fastest on the course's machines (docs/performance.md). */
-    static final long DEFAULT_BLOCK_BYTES = 4L << 20;
+    /** Bytes of logits per block (80 rows at d_vocab 50257): few enough blocks that per-op overhead stays
+     *  small, small enough for a large L3 cache; not tuned on an idle machine (docs/performance.md). */
+    static final long DEFAULT_BLOCK_BYTES = 16L << 20;
     /** {@code -Dgptcourse.logitsBlockRows=N} fixes the rows per block (for benchmarks and tests). */
     static final String BLOCK_ROWS_PROPERTY = "gptcourse.logitsBlockRows";
 
