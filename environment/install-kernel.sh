@@ -29,7 +29,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-# GPTCOURSE_MAVEN_ARGS: extra Maven options, e.g. "-Pavx512" (faster natives on AVX-512 CPUs)
+# GPTCOURSE_MAVEN_ARGS: extra Maven options, e.g. "-Pcuda" (the GPU backend) or "-Pportable" (without the
+# AVX-512 natives that the default build uses on CPUs that have AVX-512)
 # or "-Pcuda" (GPU); see the README's "Choosing the backend".
 build_kernel() {
   # shellcheck disable=SC2086

@@ -8,8 +8,8 @@
 #
 # Errors are one line on stderr: exit status 2 (arguments, data, full disk, permissions), 3 (the loss became NaN).
 #
-# Builds the library first if needed (GPTCOURSE_MAVEN_ARGS passes Maven options, e.g. -Pavx512 for
-# ND4J's faster natives on AVX-512 CPUs, -Pcuda for the GPU). Runs go to runs/ in the current
+# Builds the library first if needed (GPTCOURSE_MAVEN_ARGS passes Maven options, e.g. -Pcuda for
+# the GPU, -Pportable to leave out ND4J's AVX-512 natives, which are used by default on CPUs that have it). Runs go to runs/ in the current
 # directory (or --runs-dir / $GPTCOURSE_RUNS_DIR).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

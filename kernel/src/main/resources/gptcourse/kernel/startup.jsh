@@ -2,8 +2,8 @@
 // Keep it to imports (they cost nothing until used); each `import gptcourse.x.*;` line is
 // skipped while that package does not exist yet, so this list may name packages ahead of time.
 
-// Pick ND4J's native build before anything loads it (oneDNN/AVX-512 when built with -Pavx512 and the
-// CPU has AVX-512; the portable build otherwise), and fix malloc's mmap threshold (see Backend).
+// Pick ND4J's native build before anything loads it (oneDNN/AVX-512 when the CPU has AVX-512 and the
+// build has them, as it does by default; the portable build otherwise), and fix malloc's mmap threshold (see Backend).
 gptcourse.autograd.Backend.selectNatives();
 
 // IJava's display functions: display(obj), display(obj, mimes...), updateDisplay(id, obj), render(obj)

@@ -10,9 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which ND4J native build runs the tensors. ND4J ships a portable CPU build (any x86-64) and, as an
- * opt-in ({@code mvn -Pavx512}), a oneDNN build for CPUs with AVX-512 that trains the course model
- * about 2x faster here. JavaCPP picks between them from a system property that must be set before
+ * Which ND4J native build runs the tensors. ND4J ships a portable CPU build (any x86-64) and a oneDNN
+ * build for CPUs with AVX-512 that trains the course model about 2x faster here; the default Maven
+ * build ships both ({@code mvn -Pportable} leaves the second out). JavaCPP picks between them from a system property that must be set before
  * ND4J loads; {@link #selectNatives()} sets it when that build is on the classpath and the CPU can run
  * it, and otherwise pins the portable build. {@code GPTCOURSE_NATIVES=portable} forces the portable one.
  */
@@ -50,7 +50,7 @@ public final class Backend {
         System.setProperty(EXTENSION_PROPERTY, useAvx512 ? AVX512_EXTENSION : "");
         if (!useAvx512 && wanted.equals("avx512")) {
             LOG.warn("GPTCOURSE_NATIVES=avx512, but {}; using the portable build",
-                    !onClasspath ? "the oneDNN/AVX-512 natives are not on the classpath (build with mvn -Pavx512)"
+                    !onClasspath ? "the oneDNN/AVX-512 natives are not on the classpath (built with -Pportable)"
                             : "this CPU lacks AVX-512");
         }
     }

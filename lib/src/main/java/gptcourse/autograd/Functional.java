@@ -110,20 +110,14 @@ public final class Functional {
      * @return [batch, seq - 1]
      */
     public static Tensor logProbsOfNextTokens(Tensor logits, INDArray tokens) {
-        long[] ls = logits.shape();
-        if (ls.length != 3) {
-            throw new IllegalArgumentException("logits must be [batch, seq, vocab], got " + Arrays.toString(ls));
+        if (logits.isLazy()) {
+            return BlockedLogProbs.logProbsOfNextTokens(logits, tokens);
         }
+        long[] ls = logits.shape();
+        checkLogProbsArgs(ls, tokens);
         long batch = ls[0];
         long seq = ls[1];
         long vocab = ls[2];
-        if (tokens.rank() != 2 || tokens.size(0) != batch || tokens.size(1) != seq) {
-            throw new IllegalArgumentException("tokens must be [batch, seq] = [" + batch + ", " + seq + "] to match the logits, got "
-                    + Arrays.toString(tokens.shape()));
-        }
-        if (seq < 2) {
-            throw new IllegalArgumentException("need at least 2 positions to predict a next token, got seq = " + seq);
-        }
         DataType type = logits.dtype();
         long n = batch * seq;
         INDArray next = tokens.get(Tensor.sliceIndex(2, 1, 1, seq)).castTo(DataType.INT64); // [batch, seq-1]
@@ -162,14 +156,30 @@ public final class Functional {
         }, List.of(), logits);
     }
 
+    /** The log-probabilities' argument checks: logits {@code [batch, seq, vocab]}, tokens {@code [batch, seq]}, seq at least 2. */
+    static void checkLogProbsArgs(long[] ls, INDArray tokens) {
+        if (ls.length != 3) {
+            throw new IllegalArgumentException("logits must be [batch, seq, vocab], got " + Arrays.toString(ls));
+        }
+        long batch = ls[0];
+        long seq = ls[1];
+        if (tokens.rank() != 2 || tokens.size(0) != batch || tokens.size(1) != seq) {
+            throw new IllegalArgumentException("tokens must be [batch, seq] = [" + batch + ", " + seq + "] to match the logits, got "
+                    + Arrays.toString(tokens.shape()));
+        }
+        if (seq < 2) {
+            throw new IllegalArgumentException("need at least 2 positions to predict a next token, got seq = " + seq);
+        }
+    }
+
     /** Below this a float32 probability has lost precision (or is 0); its log is recomputed exactly. */
-    private static final double MIN_EXACT_PROBABILITY = 1e-30;
+    static final double MIN_EXACT_PROBABILITY = 1e-30;
 
     /**
      * For targets whose softmax probability underflowed (a prediction wrong by more than ~70 nats),
      * {@code log(p)} is recomputed as {@code logit - logsumexp(row)}. Rare, so done row by row.
      */
-    private static void exactWhereUnderflowed(INDArray out, INDArray picked, INDArray l2, INDArray rowIdx,
+    static void exactWhereUnderflowed(INDArray out, INDArray picked, INDArray l2, INDArray rowIdx,
                                               INDArray flatIdx, long vocab) {
         double[] probs = picked.toDoubleVector();
         for (int j = 0; j < probs.length; j++) {

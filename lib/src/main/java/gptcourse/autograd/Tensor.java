@@ -71,6 +71,8 @@ public final class Tensor implements AutoCloseable {
     private Node node;
     private boolean graphFreed;
     private boolean released;
+    /** Set while this tensor is {@code x @ W + b} whose values nobody has read yet (see {@link LazyLinear}). */
+    private LazyLinear lazy;
 
     private Tensor(INDArray data, INDArray dataOwner, boolean requiresGrad, Node node) {
         this.data = data;
@@ -99,8 +101,60 @@ public final class Tensor implements AutoCloseable {
         return data;
     }
 
+    /**
+     * {@code x @ weight + bias} (like {@link #linear}) that computes its values only when someone reads
+     * them: the logits. The loss ({@link Functional#logProbsOfNextTokens}), {@link #argmax} along the last
+     * dimension and {@link #slice} along another one work on it a block of rows at a time without ever
+     * holding the whole array; anything else (printing, {@link #data()}, other operations) computes it
+     * as {@link #linear} would, once.
+     */
+    public static Tensor lazyLinear(Tensor x, Tensor weight, Tensor bias) {
+        checkLinearShapes(x.shape(), weight, bias);
+        Tensor t = new Tensor(null, null, needsGrad(x, weight, bias), null);
+        t.lazy = new LazyLinear(x, weight, bias, t.requiresGrad, null);
+        return t;
+    }
+
+    /** True while this tensor's values are not computed yet (see {@link #lazyLinear}). */
+    public boolean isLazy() {
+        return lazy != null;
+    }
+
+    LazyLinear lazy() {
+        return lazy;
+    }
+
+    boolean isReleased() {
+        return released;
+    }
+
+    /** Computes the values of a lazy tensor, as the graph node {@link #linear} would have made. */
+    private void materialize() {
+        LazyLinear l = lazy;
+        l.checkOpen();
+        Tensor real;
+        try (GradMode.Scope scope = l.requiresGrad() ? GradMode.enableGrad() : GradMode.noGrad()) {
+            real = l.input().linear(l.weight(), l.bias());
+        }
+        lazy = null;
+        data = real.data;
+        dataOwner = real.dataOwner;
+        node = real.node;
+        requiresGrad = real.requiresGrad;
+        real.data = null;
+        real.dataOwner = null;
+        real.node = null;
+        real.released = true; // an arena that saw it leaves it alone: its memory is ours now
+        if (node == null) {
+            l.close();
+        }
+    }
+
     /** The values. Throws if the graph that produced this tensor was freed by {@code backward()}. */
     public INDArray data() {
+        if (lazy != null) {
+            materialize();
+        }
         if (released) {
             throw new IllegalStateException("This tensor was an intermediate result of a graph whose backward() has run, "
                     + "so its memory was freed. Read what you need before calling backward(), or use detach().");
@@ -119,7 +173,7 @@ public final class Tensor implements AutoCloseable {
 
     /** True for tensors not produced by a recorded operation (parameters, inputs, constants). */
     public boolean isLeaf() {
-        return node == null;
+        return node == null && lazy == null;
     }
 
     /** Turns gradient collection on or off for a leaf tensor; returns this tensor. */
@@ -133,23 +187,24 @@ public final class Tensor implements AutoCloseable {
     }
 
     public long[] shape() {
-        return data().shape();
+        return lazy != null ? lazy.shape() : data().shape();
     }
 
     public long size(int dim) {
-        return data().size(dim < 0 ? rank() + dim : dim);
+        long[] s = shape();
+        return s[dim < 0 ? s.length + dim : dim];
     }
 
     public int rank() {
-        return data().rank();
+        return lazy != null ? lazy.shape().length : data().rank();
     }
 
     public long length() {
-        return data().length();
+        return lazy != null ? Arrays.stream(lazy.shape()).reduce(1, (p, q) -> p * q) : data().length();
     }
 
     public DataType dtype() {
-        return data().dataType();
+        return lazy != null ? lazy.input().dtype() : data().dataType();
     }
 
     /** The value of a one-element tensor, like {@code tensor.item()}. */
@@ -179,7 +234,7 @@ public final class Tensor implements AutoCloseable {
         if (released) {
             return "Tensor(released)";
         }
-        return "Tensor(shape=" + Arrays.toString(data.shape()) + ", dtype=" + data.dataType()
+        return "Tensor(shape=" + Arrays.toString(data().shape()) + ", dtype=" + data.dataType()
                 + (requiresGrad ? ", requiresGrad=true" : "") + ")\n" + data;
     }
 
@@ -351,6 +406,11 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalStateException("this tensor is part of a graph that backward() still needs; "
                     + "it is freed by backward()");
         }
+        if (lazy != null) {
+            lazy.close();
+            lazy = null;
+            released = true;
+        }
         if (!released) {
             releaseData();
         }
@@ -414,6 +474,11 @@ public final class Tensor implements AutoCloseable {
         /** Keeps {@code t} alive after the arena closes, and returns it. */
         public Tensor keep(Tensor t) {
             kept.add(t);
+            if (t.lazy != null && created.stream().anyMatch(c -> c == t.lazy.input())) {
+                // lazy logits need their input: it stays, and closing (or reading) them frees it
+                kept.add(t.lazy.input());
+                t.lazy.ownInput();
+            }
             return t;
         }
 
@@ -650,8 +715,8 @@ public final class Tensor implements AutoCloseable {
         }
         if (bs.length == 2) {
             long k = as[as.length - 1];
-            INDArray a2 = flatRows(a.data, k);
-            INDArray out2 = Nd4j.gemm(a2, b.data, false, false);
+            INDArray a2 = flatRows(a.data(), k);
+            INDArray out2 = Nd4j.gemm(a2, b.data(), false, false);
             long[] outShape = Arrays.copyOf(as, as.length);
             outShape[as.length - 1] = bs[1];
             return result(out2.reshape(outShape), out2, (g, out) -> {
@@ -670,7 +735,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("matmul: batch dimensions of " + Arrays.toString(as) + " and "
                     + Arrays.toString(bs) + " must be equal");
         }
-        return result(batchMatmul(a.data, b.data, false, false), (g, out) -> {
+        return result(batchMatmul(a.data(), b.data(), false, false), (g, out) -> {
             if (a.requiresGrad) {
                 INDArray ga = batchMatmul(g, b.data, false, true);
                 a.accumulate(ga, ga);
@@ -707,18 +772,11 @@ public final class Tensor implements AutoCloseable {
         Tensor x = this;
         long[] xs = x.shape();
         long[] ws = weight.shape();
-        if (ws.length != 2 || xs[xs.length - 1] != ws[0]) {
-            throw new IllegalArgumentException("linear: input " + Arrays.toString(xs) + " and weight "
-                    + Arrays.toString(ws) + " do not fit (need [..., k] and [k, m])");
-        }
-        if (bias.rank() != 1 || bias.size(0) != ws[1]) {
-            throw new IllegalArgumentException("linear: bias must have shape [" + ws[1] + "], got "
-                    + Arrays.toString(bias.shape()));
-        }
+        checkLinearShapes(xs, weight, bias);
         long k = ws[0];
         long m = ws[1];
         DataType type = x.dtype();
-        INDArray x2 = flatRows(x.data, k);
+        INDArray x2 = flatRows(x.data(), k);
         long rows = x2.rows();
         // [x | 1] @ [W ; b]: the bias rides along in the GEMM, and in the backward pass one GEMM
         // x1^T @ g gives the weight and bias gradients together (a separate column sum of the
@@ -727,8 +785,8 @@ public final class Tensor implements AutoCloseable {
         x1.get(NDArrayIndex.all(), NDArrayIndex.interval(0, k)).assign(x2);
         x1.getColumn(k).assign(1.0);
         INDArray wb = Buffers.empty(type, k + 1, m);
-        wb.get(NDArrayIndex.interval(0, k), NDArrayIndex.all()).assign(weight.data);
-        wb.getRow(k).assign(bias.data);
+        wb.get(NDArrayIndex.interval(0, k), NDArrayIndex.all()).assign(weight.data());
+        wb.getRow(k).assign(bias.data());
         INDArray out2 = Buffers.empty(type, rows, m);
         Nd4j.gemm(x1, wb, out2, false, false, 1.0, 0.0);
         long[] outShape = Arrays.copyOf(xs, xs.length);
@@ -749,6 +807,18 @@ public final class Tensor implements AutoCloseable {
         }, List.of(x1, wb), x, weight, bias);
     }
 
+    static void checkLinearShapes(long[] xs, Tensor weight, Tensor bias) {
+        long[] ws = weight.shape();
+        if (xs.length < 1 || ws.length != 2 || xs[xs.length - 1] != ws[0]) {
+            throw new IllegalArgumentException("linear: input " + Arrays.toString(xs) + " and weight "
+                    + Arrays.toString(ws) + " do not fit (need [..., k] and [k, m])");
+        }
+        if (bias.rank() != 1 || bias.size(0) != ws[1]) {
+            throw new IllegalArgumentException("linear: bias must have shape [" + ws[1] + "], got "
+                    + Arrays.toString(bias.shape()));
+        }
+    }
+
     // ----------------------------------------------------------------------------------------
     // Shapes
 
@@ -756,8 +826,8 @@ public final class Tensor implements AutoCloseable {
     public Tensor reshape(long... newShape) {
         Tensor a = this;
         long[] inShape = a.shape();
-        boolean copy = !isPlainC(a.data);
-        INDArray base = copy ? a.data.dup('c') : a.data;
+        boolean copy = !isPlainC(a.data());
+        INDArray base = copy ? a.data().dup('c') : a.data();
         INDArray out = base.reshape('c', newShape);
         return result(out, copy ? base : null, (g, o) -> {
             if (isPlainC(g)) {
@@ -780,7 +850,7 @@ public final class Tensor implements AutoCloseable {
         long[] padded = new long[shape.length];
         Arrays.fill(padded, 1);
         System.arraycopy(in, 0, padded, shape.length - in.length, in.length);
-        INDArray src = Arrays.equals(padded, in) ? a.data : flatRows(a.data, 1).reshape(padded);
+        INDArray src = Arrays.equals(padded, in) ? a.data() : flatRows(a.data(), 1).reshape(padded);
         return result(broadcastTo(src, shape), (g, o) -> reduceInto(g, a), a);
     }
 
@@ -814,7 +884,7 @@ public final class Tensor implements AutoCloseable {
         for (int i = 0; i < dims.length; i++) {
             inverse[dims[i]] = i;
         }
-        return result(a.data.permute(dims), null, (g, o) -> a.accumulate(g.permute(inverse), o.takeGradOwner()), List.of(), a);
+        return result(a.data().permute(dims), null, (g, o) -> a.accumulate(g.permute(inverse), o.takeGradOwner()), List.of(), a);
     }
 
     /** Swaps two dimensions (negative indices count from the end). */
@@ -840,8 +910,16 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("slice: cannot take [" + start + ", " + end + ") of dimension " + dim
                     + " of a tensor with shape " + Arrays.toString(inShape));
         }
+        if (a.lazy != null && d != inShape.length - 1) {
+            // rows of x @ W + b are x's rows times W: slice x, stay lazy
+            LazyLinear l = a.lazy;
+            l.checkOpen();
+            Tensor t = new Tensor(null, null, a.requiresGrad, null);
+            t.lazy = new LazyLinear(l.input().slice(d, start, end), l.weight(), l.bias(), a.requiresGrad, a);
+            return t;
+        }
         INDArrayIndex[] idx = sliceIndex(inShape.length, d, start, end);
-        return result(a.data.get(idx), null, (g, o) -> {
+        return result(a.data().get(idx), null, (g, o) -> {
             INDArray full = Nd4j.zeros(g.dataType(), inShape);
             full.get(idx).assign(g);
             a.accumulate(full, full);
@@ -888,7 +966,7 @@ public final class Tensor implements AutoCloseable {
             count *= inShape[d];
             keptShape[d] = 1;
         }
-        INDArray out = mean ? a.data.mean(keepDim, ds) : a.data.sum(keepDim, ds);
+        INDArray out = mean ? a.data().mean(keepDim, ds) : a.data().sum(keepDim, ds);
         double scale = mean ? 1.0 / count : 1.0;
         return result(out, (g, o) -> {
             INDArray expanded = broadcastTo(g.reshape(keptShape), inShape);
@@ -923,6 +1001,9 @@ public final class Tensor implements AutoCloseable {
     /** Index of the largest value along {@code dim} (no gradient), like {@code tensor.argmax(dim)}. */
     public INDArray argmax(int dim) {
         int d = dim < 0 ? rank() + dim : dim;
+        if (lazy != null && d == rank() - 1) {
+            return lazy.argmaxLast();
+        }
         return data().argMax(d);
     }
 
@@ -933,7 +1014,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor softmax() {
         Tensor a = this;
         INDArray out = Buffers.empty(a.dtype(), a.shape());
-        Nd4j.exec(new SoftMax(a.data, out, a.rank() - 1));
+        Nd4j.exec(new SoftMax(a.data(), out, a.rank() - 1));
         return result(out, (g, o) -> {
             INDArray gx = softmaxBackward(o.data, g, 1.0);
             a.accumulate(gx, gx);
@@ -959,7 +1040,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor logSoftmax() {
         Tensor a = this;
         INDArray out = Nd4j.createUninitialized(a.dtype(), a.shape());
-        Nd4j.exec(new LogSoftMax(a.data, out));
+        Nd4j.exec(new LogSoftMax(a.data(), out));
         return result(out, (g, o) -> {
             INDArray y = o.data;
             INDArray s = g.sum(true, y.rank() - 1);
@@ -1003,7 +1084,7 @@ public final class Tensor implements AutoCloseable {
         long n = w.size(0);
         INDArray flat = indices.castTo(DataType.INT64).reshape(indices.length());
         checkIndexRange(flat, n, "gatherRows");
-        INDArray rows = Nd4j.exec(new Gather(w.data, flat, 0))[0];
+        INDArray rows = Nd4j.exec(new Gather(w.data(), flat, 0))[0];
         long[] outShape = Arrays.copyOf(indices.shape(), indices.rank() + 1);
         outShape[indices.rank()] = w.size(1);
         return result(rows.reshape(outShape), rows, (g, o) -> {
@@ -1029,7 +1110,7 @@ public final class Tensor implements AutoCloseable {
                     + " do not match " + Arrays.toString(Arrays.copyOf(s, s.length - 1)));
         }
         INDArray flatIdx = flatIndexLast(indices, v);
-        INDArray flatData = flatRows(a.data, v).reshape(a.length());
+        INDArray flatData = flatRows(a.data(), v).reshape(a.length());
         INDArray gathered = Nd4j.exec(new Gather(flatData, flatIdx, 0))[0];
         return result(gathered.reshape(indices.shape()), gathered, (g, o) -> {
             INDArray full = Nd4j.zeros(g.dataType(), a.length());

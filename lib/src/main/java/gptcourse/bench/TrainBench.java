@@ -38,7 +38,7 @@ import gptcourse.train.TransformerTrainingArgs;
  * run, tokenized by the real pipeline into a memory-mapped cache, so loading is what the course does.
  *
  * <pre>
- * java -cp ... gptcourse.bench.TrainBench [--steps 20] [--warmup 3]
+ * java -cp ... gptcourse.bench.TrainBench [--steps 20] [--warmup 3] [--evals 3]
  * </pre>
  */
 public final class TrainBench {
@@ -70,6 +70,7 @@ public final class TrainBench {
     public static void main(String[] argv) throws IOException {
         int steps = TrainStepBench.intArg(argv, "--steps", 20);
         int warmup = TrainStepBench.intArg(argv, "--warmup", 3);
+        int evaluations = TrainStepBench.intArg(argv, "--evals", 3);
         Gpt2Tokenizer tokenizer = Gpt2Tokenizer.load();
         Config cfg = Config.trainingDefaults(tokenizer.vocabSize());
         Path work = Files.createTempDirectory("gptcourse-trainbench");
@@ -126,8 +127,10 @@ public final class TrainBench {
         }
         double pipelineBound = (loop - inSteps) / inSteps + assembly / TrainStepBench.median(stepTimes);
 
+        double trainingPeak = TrainStepBench.rssGb("VmHWM");
+        boolean peakReset = TrainStepBench.resetPeakRss();
         List<Double> evals = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < evaluations; i++) {
             long e0 = System.nanoTime();
             trainer.evaluate();
             evals.add((System.nanoTime() - e0) / 1e9);
@@ -148,12 +151,13 @@ public final class TrainBench {
         out.put("train_step_vs_in_memory_pct", Math.round(vsPure * 1000) / 10.0);
         out.put("evaluate_1000_rows_median_s", TrainStepBench.median(evals));
         out.put("train_call_total_s", Math.round(trainTotal * 10) / 10.0);
-        out.put("peak_rss_gb", TrainStepBench.rssGb("VmHWM"));
+        out.put("peak_rss_training_gb", trainingPeak);
+        out.put(peakReset ? "peak_rss_evaluate_gb" : "peak_rss_gb", TrainStepBench.rssGb("VmHWM"));
         System.out.printf("train(): %.3f steps/s, %.3f s a step. Data pipeline: %.2f ms to assemble a batch, waits"
                         + " between steps %.2f%% of the step time, so it slows a step by at most %.2f%%. (The same step"
                         + " on a batch kept in memory: %.3f s, median; the difference, %+.1f%%, is the machine's noise.)"
-                        + " evaluate() on %d rows: %.2f s (median of 3)%n", steps / loop, perStepInTrain, assembly * 1e3,
-                overhead * 100, pipelineBound * 100, pureMedian, vsPure * 100, TEST_ROWS, TrainStepBench.median(evals));
+                        + " evaluate() on %d rows: %.2f s (median of %d)%n", steps / loop, perStepInTrain, assembly * 1e3,
+                overhead * 100, pipelineBound * 100, pureMedian, vsPure * 100, TEST_ROWS, TrainStepBench.median(evals), evaluations);
         System.out.println(TrainStepBench.toJson(out));
         deleteTree(work);
     }

@@ -14,10 +14,14 @@ public class Unembed extends Module {
     }
 
     /**
+     * The logits, computed only when someone reads them ({@link Tensor#lazyLinear}): the loss
+     * ({@code LogProbs.getLogProbs}) and {@code argmax(-1)} work through them a block of rows at a time
+     * without ever holding the whole {@code [batch, posn, d_vocab]} array; reading the values computes it.
+     *
      * @param normalizedResidFinal [batch, posn, d_model]
      * @return logits [batch, posn, d_vocab]
      */
     public Tensor forward(Tensor normalizedResidFinal) {
-        return normalizedResidFinal.linear(W_U, b_U);
+        return Tensor.lazyLinear(normalizedResidFinal, W_U, b_U);
     }
 }

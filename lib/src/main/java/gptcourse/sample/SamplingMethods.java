@@ -6,6 +6,8 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -150,9 +152,8 @@ public final class SamplingMethods {
         if (k >= logits.length()) {
             return logits.dup();
         }
-        double[] v = logits.toDoubleVector();
         double threshold = sortedDescending(logits).getDouble(k - 1);
-        return maskAllButLargest(logits, v, k, threshold);
+        return maskAllButLargest(logits, logits, k, threshold);
     }
 
     /** The logits with everything outside the nucleus set to -inf; {@code 0 < p <= 1}. */
@@ -168,7 +169,7 @@ public final class SamplingMethods {
             return logits.dup();
         }
         // probabilities are in the same order as the logits, so the tie rule can work on them directly
-        return maskAllButLargest(logits, probs.toDoubleVector(), n, sorted.getDouble(n - 1));
+        return maskAllButLargest(logits, probs, n, sorted.getDouble(n - 1));
     }
 
     /**
@@ -212,27 +213,18 @@ public final class SamplingMethods {
     }
 
     /** Sets to -inf every logit except the {@code n} whose {@code scores} (logits or probabilities, same
-     *  order) are largest: all above {@code threshold} and, of those equal to it, the lowest ids. */
-    private static INDArray maskAllButLargest(INDArray logits, double[] scores, int n, double threshold) {
-        double[] v = logits.toDoubleVector();
-        int above = 0;
-        for (double d : scores) {
-            if (d > threshold) {
-                above++;
-            }
-        }
-        int tiesToKeep = n - above;
-        for (int i = 0; i < v.length; i++) {
-            if (scores[i] > threshold) {
-                continue;
-            }
-            if (scores[i] == threshold && tiesToKeep > 0) {
-                tiesToKeep--;
-            } else {
-                v[i] = Double.NEGATIVE_INFINITY;
-            }
-        }
-        return Nd4j.createFromArray(v).castTo(logits.dataType());
+     *  order) are largest: all above {@code threshold} and, of those equal to it, the lowest ids. In ND4J
+     *  calls over the whole vocabulary at once, so the mask stays on the device (no Java loop over it). */
+    private static INDArray maskAllButLargest(INDArray logits, INDArray scores, int n, double threshold) {
+        INDArray s = scores.castTo(DataType.DOUBLE);
+        INDArray above = s.gt(threshold).castTo(DataType.DOUBLE);
+        INDArray ties = s.eq(threshold).castTo(DataType.DOUBLE);
+        long tiesToKeep = n - above.sumNumber().longValue();
+        // the first tiesToKeep ties by id: their running count is at most tiesToKeep
+        INDArray keptTies = Nd4j.cumsum(ties, 0).lte(tiesToKeep + 0.5).castTo(DataType.DOUBLE).muli(ties);
+        INDArray dropped = above.addi(keptTies).rsubi(1.0);   // 1 where the logit goes, 0 where it stays
+        BooleanIndexing.replaceWhere(dropped, Double.NEGATIVE_INFINITY, Conditions.greaterThan(0.5));
+        return logits.castTo(DataType.DOUBLE).add(dropped).castTo(logits.dataType()); // add: never changes logits
     }
 
     static void checkLogits(INDArray logits) {

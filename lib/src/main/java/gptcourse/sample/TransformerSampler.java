@@ -10,7 +10,6 @@ import gptcourse.data.Gpt2Tokenizer;
 import gptcourse.model.DemoTransformer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The course's {@code TransformerSampler}: continues a prompt one token at a time with a trained model.
@@ -131,9 +130,10 @@ public class TransformerSampler {
                 }
                 INDArray tokens = Nd4j.createFromArray(window).reshape(1, window.length);
                 INDArray last;
-                try (Tensor logits = model.forward(tokens)) {
-                    last = logits.data().get(NDArrayIndex.point(0), NDArrayIndex.point(window.length - 1),
-                            NDArrayIndex.all()).dup();
+                // only the last position's logits are computed (model.forward's logits are lazy)
+                try (Tensor logits = model.forward(tokens);
+                     Tensor lastLogits = logits.slice(1, window.length - 1, window.length)) {
+                    last = lastLogits.data().reshape(lastLogits.size(-1)).dup();
                 }
                 int next = SamplingMethods.sampleNextToken(Arrays.copyOf(ids, length), last, args, rng);
                 ids[length++] = next;

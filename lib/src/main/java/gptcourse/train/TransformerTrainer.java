@@ -94,8 +94,8 @@ public class TransformerTrainer extends TransformerTrainerBase {
                 INDArray tokens = batch.get("tokens");
                 long seq = tokens.size(1);
                 try (Tensor logits = model.forward(tokens)) {
-                    INDArray predicted = logits.data()
-                            .get(NDArrayIndex.all(), NDArrayIndex.interval(0, seq - 1), NDArrayIndex.all()).argMax(2);
+                    // a block of rows at a time: the [batch, seq, d_vocab] logits are never held whole
+                    INDArray predicted = logits.slice(1, 0, seq - 1).argmax(2);
                     INDArray targets = tokens.get(NDArrayIndex.all(), NDArrayIndex.interval(1, seq));
                     totalCorrect += predicted.eq(targets.castTo(predicted.dataType())).castTo(DataType.INT64)
                             .sumNumber().longValue();

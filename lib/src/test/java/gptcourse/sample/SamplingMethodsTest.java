@@ -105,6 +105,33 @@ class SamplingMethodsTest {
     }
 
     @Test
+    void theMaskOverAFullVocabularyKeepsTheRightTokensAndLeavesItsArgumentAlone() {
+        // 50257 double logits with many ties at the cut: 0..99 high, then 300 ties, then the rest low
+        double[] v = new double[50257];
+        java.util.Arrays.fill(v, -5.0);
+        for (int i = 0; i < 100; i++) {
+            v[(i * 7919) % v.length] = 3.0 + i * 1e-3;
+        }
+        for (int i = 0; i < 300; i++) {
+            v[40000 + i * 3] = 2.0;
+        }
+        INDArray l = Nd4j.createFromArray(v);
+        INDArray copy = l.dup();
+        Set<Integer> topK = kept(SamplingMethods.topKFilter(l, 150));
+        assertEquals(150, topK.size());
+        for (int i = 0; i < 100; i++) {
+            assertTrue(topK.contains((i * 7919) % v.length));
+        }
+        for (int i = 0; i < 50; i++) {
+            assertTrue(topK.contains(40000 + i * 3), "ties keep the lowest ids: " + (40000 + i * 3));
+        }
+        assertEquals(copy, l, "topKFilter changed its argument");
+        Set<Integer> topP = kept(SamplingMethods.topPFilter(l, 0.5));
+        assertTrue(!topP.isEmpty() && topP.size() < v.length);
+        assertEquals(copy, l, "topPFilter changed its argument");
+    }
+
+    @Test
     void topPAlwaysKeepsOneAndBreaksTiesByLowestId() {
         INDArray l = logitsOfProbs(0.9, 0.05, 0.05);
         assertEquals(Set.of(0), kept(SamplingMethods.topPFilter(l, 0.01)));

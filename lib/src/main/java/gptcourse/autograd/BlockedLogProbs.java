@@ -1,0 +1,180 @@
+package gptcourse.autograd;
+
+import java.util.List;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.shape.Gather;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * {@link Functional#logProbsOfNextTokens} on lazy logits {@code x @ W + b} ({@link Tensor#lazyLinear}),
+ * without ever holding them: the way "cut cross-entropy" / fused linear-cross-entropy kernels work.
+ * The forward pass computes one block of rows of logits at a time, soft-maxes it and keeps only the
+ * log-probability of each row's target. With a graph, it also turns the block, while it is in cache,
+ * into its gradient for an incoming gradient of 1 ({@code onehot(target) - softmax}) and feeds it
+ * straight into the two GEMMs that give the gradients of {@code x} and of {@code [W ; b]}: the loss
+ * {@code mean()} gives every row the same incoming gradient, so {@code backward()} only scales them.
+ * For any other incoming gradient the backward pass computes each block again
+ * ({@code g * (onehot(target) - softmax)}) and runs the same GEMMs. Only the positions that have a
+ * next token are computed at all (the last position of each row gets no gradient).
+ */
+final class BlockedLogProbs {
+    private BlockedLogProbs() {
+    }
+
+    static Tensor logProbsOfNextTokens(Tensor logits, INDArray tokens) {
+        LazyLinear l = logits.lazy();
+        return logProbsOfNextTokens(logits, tokens, RowBlocks.defaultBlockRows(l.weight().size(1)));
+    }
+
+    /** The same with a given number of rows per block (tests use blocks that do not divide the rows). */
+    static Tensor logProbsOfNextTokens(Tensor logits, INDArray tokens, long blockRows) {
+        LazyLinear l = logits.lazy();
+        if (l == null) {
+            throw new IllegalArgumentException("internal error: blocked log-probabilities need lazy logits");
+        }
+        l.checkOpen();
+        long[] ls = l.shape();
+        Functional.checkLogProbsArgs(ls, tokens);
+        long batch = ls[0];
+        long seq = ls[1];
+        long vocab = ls[2];
+        long rows = batch * (seq - 1);
+        Tensor x = l.input();
+        Tensor weight = l.weight();
+        Tensor bias = l.bias();
+        INDArray xd = x.data();
+        DataType type = xd.dataType();
+        // the positions that have a next token, row r = b * (seq - 1) + t; their targets tokens[b, t + 1]
+        INDArray used = xd.get(NDArrayIndex.all(), NDArrayIndex.interval(0, seq - 1), NDArrayIndex.all());
+        INDArray next = tokens.get(NDArrayIndex.all(), NDArrayIndex.interval(1, seq)).castTo(DataType.INT64)
+                .dup('c').reshape(rows);
+        Tensor.checkIndexRange(next, vocab, "tokens");
+        RowBlocks blocks = RowBlocks.of(used, weight.data(), bias.data(), blockRows);
+        boolean grad = GradMode.isEnabled() && l.requiresGrad();
+        // With a graph, each block's gradient for an incoming gradient of 1 on every row is formed
+        // while the block is in cache: the loss's mean gives every row the same gradient, and then
+        // backward() only scales these (no second pass over the logits).
+        long k = weight.size(0);
+        INDArray unitGx = grad ? Buffers.empty(type, rows, k + 1) : null;
+        INDArray unitGwb = grad ? Buffers.zeros(type, k + 1, vocab) : null;
+
+        INDArray out = Nd4j.create(type, rows);
+        for (long r0 = 0; r0 < rows; r0 += blockRows) {
+            long r1 = Math.min(rows, r0 + blockRows);
+            INDArray z = blocks.logits(r0, r1);
+            INDArray p = Buffers.empty(type, r1 - r0, vocab);
+            softmaxRows(z, p);
+            INDArray at = targetsInBlock(next, r0, r1, vocab);
+            INDArray picked = Nd4j.exec(new Gather(p.reshape(p.length()), at, 0))[0];
+            INDArray logp = Transforms.log(picked, true);
+            if (picked.minNumber().doubleValue() < Functional.MIN_EXACT_PROBABILITY) {
+                INDArray rowIdx = Nd4j.arange(0, r1 - r0).castTo(DataType.INT64);
+                Functional.exactWhereUnderflowed(logp, picked, z, rowIdx, at, vocab);
+            }
+            out.get(NDArrayIndex.interval(r0, r1)).assign(logp);
+            Buffers.release(z);
+            if (grad) {
+                // d logp[r] / d z[r, :] = onehot(target) - softmax
+                p.negi();
+                Tensor.scatterAddInPlace(p.reshape(p.length()), at, Nd4j.ones(type, r1 - r0));
+                gradientGemms(p, blocks, r0, r1, unitGx, unitGwb);
+            }
+            Buffers.release(p);
+        }
+        INDArray logProbs = out.reshape(batch, seq - 1);
+        if (!grad) {
+            blocks.close();
+            return Tensor.of(logProbs);
+        }
+        return Tensor.result(logProbs, out, (g, o) -> {
+            double g0 = g.getDouble(0);
+            if (g.minNumber().doubleValue() == g0 && g.maxNumber().doubleValue() == g0) {
+                accumulate(unitGx.muli(g0), unitGwb.muli(g0), x, weight, bias, batch, seq);
+            } else {
+                Buffers.release(unitGx);
+                Buffers.release(unitGwb);
+                backward(g, blocks, next, x, weight, bias, batch, seq);
+            }
+        }, List.of(blocks.x1(), blocks.wb()), x, weight, bias);
+    }
+
+    /** Adds a block's logit gradient {@code gz} into {@code gx1 [rows, k+1]} ({@code gz @ [W ; b]^T}, its
+     *  rows r0..r1-1) and {@code gwb [k+1, v]} ({@code += [x | 1]^T @ gz}); either may be null. */
+    private static void gradientGemms(INDArray gz, RowBlocks blocks, long r0, long r1, INDArray gx1, INDArray gwb) {
+        DataType type = gz.dataType();
+        if (gx1 != null) {
+            INDArray gxs = Buffers.empty(type, r1 - r0, blocks.wb().rows());
+            Nd4j.gemm(gz, blocks.wb(), gxs, false, true, 1.0, 0.0);
+            gx1.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.all()).assign(gxs);
+            Buffers.release(gxs);
+        }
+        if (gwb != null) {
+            INDArray xs = blocks.x1Rows(r0, r1);
+            Nd4j.gemm(xs, gz, gwb, true, false, 1.0, 1.0);
+            Buffers.release(xs);
+        }
+    }
+
+    /** Hands the gradients of {@code [x | 1]} (rows with a next token) and {@code [W ; b]} to the inputs; null: not needed. */
+    private static void accumulate(INDArray gx1, INDArray gwb, Tensor x, Tensor weight, Tensor bias, long batch, long seq) {
+        if (gx1 != null && x.requiresGrad()) {
+            long k = gx1.columns() - 1;
+            // the last position of each row had no target: its gradient is zero
+            INDArray full = Buffers.zeros(gx1.dataType(), batch, seq, k);
+            full.get(NDArrayIndex.all(), NDArrayIndex.interval(0, seq - 1), NDArrayIndex.all())
+                    .assign(gx1.get(NDArrayIndex.all(), NDArrayIndex.interval(0, k)).reshape(batch, seq - 1, k));
+            x.accumulate(full, full);
+        }
+        Buffers.release(gx1);
+        if (gwb != null && (weight.requiresGrad() || bias.requiresGrad())) {
+            long k = gwb.rows() - 1;
+            bias.accumulate(gwb.getRow(k).reshape(gwb.columns()), null);
+            weight.accumulate(gwb.get(NDArrayIndex.interval(0, k), NDArrayIndex.all()), gwb);
+        } else {
+            Buffers.release(gwb);
+        }
+    }
+
+    /** The backward pass for any incoming gradient: each block's logits again, turned into their gradient. */
+    private static void backward(INDArray g, RowBlocks blocks, INDArray next, Tensor x, Tensor weight, Tensor bias,
+                                 long batch, long seq) {
+        INDArray wb = blocks.wb();
+        DataType type = wb.dataType();
+        long rows = blocks.rows();
+        long vocab = wb.columns();
+        long blockRows = blocks.blockRows();
+        INDArray gFlat = g.dup('c').reshape(rows);
+        INDArray negG = gFlat.neg();
+        INDArray gx1 = x.requiresGrad() ? Buffers.empty(type, rows, wb.rows()) : null;
+        INDArray gwb = weight.requiresGrad() || bias.requiresGrad() ? Buffers.zeros(type, wb.rows(), vocab) : null;
+        for (long r0 = 0; r0 < rows; r0 += blockRows) {
+            long r1 = Math.min(rows, r0 + blockRows);
+            INDArray gz = blocks.logits(r0, r1);
+            softmaxRows(gz, gz);
+            // d logp[r] / d z[r, :] = onehot(target) - softmax, times the incoming g[r]
+            gz.muliColumnVector(negG.get(NDArrayIndex.interval(r0, r1)).reshape(r1 - r0, 1));
+            Tensor.scatterAddInPlace(gz.reshape(gz.length()), targetsInBlock(next, r0, r1, vocab),
+                    gFlat.get(NDArrayIndex.interval(r0, r1)).dup());
+            gradientGemms(gz, blocks, r0, r1, gx1, gwb);
+            Buffers.release(gz);
+        }
+        accumulate(gx1, gwb, x, weight, bias, batch, seq);
+    }
+
+    /** Softmax of each row of {@code z [rows, v]} into {@code out} (may be z itself). As a rank-3 array,
+     *  libnd4j runs it on oneDNN where available (4x faster than its rank-2 path with the AVX-512 natives). */
+    private static void softmaxRows(INDArray z, INDArray out) {
+        long[] s3 = {1, z.rows(), z.columns()};
+        Nd4j.exec(new SoftMax(z.reshape(s3), out.reshape(s3), 2));
+    }
+
+    /** Flat positions {@code (r - r0) * v + next[r]} of rows r0..r1-1's targets in a {@code [r1 - r0, v]} block. */
+    private static INDArray targetsInBlock(INDArray next, long r0, long r1, long v) {
+        return Nd4j.arange(0, r1 - r0).castTo(DataType.INT64).muli(v).addi(next.get(NDArrayIndex.interval(r0, r1)));
+    }
+}

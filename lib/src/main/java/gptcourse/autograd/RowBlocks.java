@@ -1,0 +1,116 @@
+package gptcourse.autograd;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * {@code x @ W + b} computed a block of rows at a time, as {@code [x | 1] @ [W ; b]} (the bias rides
+ * in the GEMM, as in {@link Tensor#linear}). A block is small enough to stay in the CPU's caches
+ * while the softmax and the gradient GEMMs read it again, instead of streaming a 0.8 GB array through
+ * memory several times.
+ */
+final class RowBlocks implements AutoCloseable {
+    /** Bytes of logits per block (80 rows at d_vocab 50257): few enough blocks that per-op overhead stays
+     *  small, small enough for a large L3 cache; not tuned on an idle machine (docs/performance.md). */
+    static final long DEFAULT_BLOCK_BYTES = 16L << 20;
+    /** {@code -Dgptcourse.logitsBlockRows=N} fixes the rows per block (for benchmarks and tests). */
+    static final String BLOCK_ROWS_PROPERTY = "gptcourse.logitsBlockRows";
+
+    private final INDArray x1;
+    private final INDArray wb;
+    private final long rows;
+    private final long blockRows;
+
+    private RowBlocks(INDArray x1, INDArray wb, long blockRows) {
+        this.x1 = x1;
+        this.wb = wb;
+        this.rows = x1.rows();
+        this.blockRows = blockRows;
+    }
+
+    /** For {@code x [..., k]}, {@code weight [k, m]}, {@code bias [m]}; the rows are x's leading positions, in order. */
+    static RowBlocks of(INDArray x, INDArray weight, INDArray bias) {
+        return of(x, weight, bias, defaultBlockRows(weight.size(1)));
+    }
+
+    static RowBlocks of(INDArray x, INDArray weight, INDArray bias, long blockRows) {
+        if (blockRows < 1) {
+            throw new IllegalArgumentException("blockRows must be at least 1, got " + blockRows);
+        }
+        long k = weight.size(0);
+        long m = weight.size(1);
+        DataType type = x.dataType();
+        INDArray x2 = Tensor.flatRows(x, k);
+        INDArray x1 = Buffers.empty(type, x2.rows(), k + 1);
+        x1.get(NDArrayIndex.all(), NDArrayIndex.interval(0, k)).assign(x2);
+        x1.getColumn(k).assign(1.0);
+        INDArray wb = Buffers.empty(type, k + 1, m);
+        wb.get(NDArrayIndex.interval(0, k), NDArrayIndex.all()).assign(weight);
+        wb.getRow(k).assign(bias);
+        return new RowBlocks(x1, wb, blockRows);
+    }
+
+    /** Rows per block for {@code m} columns: {@link #BLOCK_ROWS_PROPERTY}, else about {@link #DEFAULT_BLOCK_BYTES}. */
+    static long defaultBlockRows(long m) {
+        String fixed = System.getProperty(BLOCK_ROWS_PROPERTY);
+        if (fixed != null) {
+            try {
+                long r = Long.parseLong(fixed.trim());
+                if (r >= 1) {
+                    return r;
+                }
+            } catch (NumberFormatException ignored) {
+                // the default below
+            }
+        }
+        return Math.max(1, DEFAULT_BLOCK_BYTES / (4 * Math.max(1, m)));
+    }
+
+    long rows() {
+        return rows;
+    }
+
+    long blockRows() {
+        return blockRows;
+    }
+
+    /** {@code [x | 1]}, {@code [rows, k + 1]}. */
+    INDArray x1() {
+        return x1;
+    }
+
+    /** {@code [W ; b]}, {@code [k + 1, m]}. */
+    INDArray wb() {
+        return wb;
+    }
+
+    /** Rows {@code r0..r1-1} of {@code [x | 1]}, as their own array (the caller releases it). */
+    INDArray x1Rows(long r0, long r1) {
+        INDArray part = Buffers.empty(x1.dataType(), r1 - r0, x1.columns());
+        part.assign(x1.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.all()));
+        return part;
+    }
+
+    /** The logits of rows {@code r0..r1-1}, {@code [r1 - r0, m]}, in a new array (the caller releases it). */
+    INDArray logits(long r0, long r1) {
+        INDArray xs = x1Rows(r0, r1);
+        INDArray out = logits(xs);
+        Buffers.release(xs);
+        return out;
+    }
+
+    /** {@code xRows @ [W ; b]} for rows of {@code [x | 1]}, into a new array. */
+    INDArray logits(INDArray xRows) {
+        INDArray out = Buffers.empty(wb.dataType(), xRows.rows(), wb.columns());
+        Nd4j.gemm(xRows, wb, out, false, false, 1.0, 0.0);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        Buffers.release(x1);
+        Buffers.release(wb);
+    }
+}
