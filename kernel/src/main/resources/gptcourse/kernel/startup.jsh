@@ -8,6 +8,8 @@ gptcourse.autograd.Backend.selectNatives();
 
 // IJava's display functions: display(obj), display(obj, mimes...), updateDisplay(id, obj), render(obj)
 import static gptcourse.kernel.Display.*;
+// IJava's lineMagic(name, args), cellMagic(name, args, body) and eval(code)
+import static gptcourse.kernel.Magics.*;
 import gptcourse.kernel.ProgressBar;
 
 import java.util.*;
