@@ -112,7 +112,7 @@ public final class JavaKernel extends BaseKernel {
         this.config = config;
         this.startupNotes.addAll(config.problems());
         this.magics = new KernelMagics(this, new MavenResolver());
-        CourseRenderers.registerAll(getRenderer());
+        BuiltInStartup.registerRenderers(config, getRenderer());
         current = this;
     }
 
@@ -164,7 +164,7 @@ public final class JavaKernel extends BaseKernel {
             }
         }
         LOG.info("JShell built in {} ms", (System.nanoTime() - t0) / 1_000_000);
-        runStartup(shell, "built-in startup script", courseStartupScript());
+        runStartup(shell, BuiltInStartup.name(config), BuiltInStartup.script(config, JavaKernel::courseStartupScript));
         LOG.info("Startup script done at {} ms", (System.nanoTime() - t0) / 1_000_000);
         for (String glob : config.startupScriptsPaths()) {
             try {
