@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Tests the course's IJava setup (environment/ijava-setup.sh); exits non-zero on any failure:
+#   0. tools/grading/test_check_ijava_outputs.py: the output checker on crafted notebooks;
 #   1. ijava-setup.sh prints IJAVA_CLASSPATH (the library and its jars, every entry readable; not the
 #      course kernel, not the Jupyter base library that IJava brings) and IJAVA_STARTUP_SCRIPTS_PATH;
 #   2. the JDK's own jshell, with only that classpath (plus the base library, standing in for IJava's
@@ -12,6 +13,7 @@
 # IJava itself is on no registry reachable here: the IJava-only mode stands in for it.
 # Options: --skip-build (use the kernel and library already built, as test-all.sh does)
 #          --notebooks DIR (the notebooks to run; default notebooks/)
+#          --skip-notebooks (only 0-2: minutes less)
 # Needs Debian's jupyter-nbconvert python3-nbclient jupyter-client python3-pil on /usr/bin/python3
 # (set PYTHON to use another interpreter that has them) and a JDK's jshell.
 set -euo pipefail
@@ -20,12 +22,14 @@ root="$(dirname "$here")"
 py="${PYTHON:-/usr/bin/python3}"
 build=1
 notebooks="$root/notebooks"
+run_notebooks=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --skip-build) build=0; shift ;;
     --notebooks) [[ $# -ge 2 ]] || { echo "test-ijava.sh: --notebooks needs a folder" >&2; exit 2; }
                  notebooks="$(cd "$2" && pwd)"; shift 2 ;;
-    *) echo "test-ijava.sh: unknown option '$1' (accepted: --skip-build, --notebooks DIR)" >&2; exit 2 ;;
+    --skip-notebooks) run_notebooks=0; shift ;;
+    *) echo "test-ijava.sh: unknown option '$1' (accepted: --skip-build, --notebooks DIR, --skip-notebooks)" >&2; exit 2 ;;
   esac
 done
 if ! "$py" -c "import nbclient, nbconvert, nbformat, jupyter_client, PIL" 2>/dev/null; then
@@ -33,7 +37,11 @@ if ! "$py" -c "import nbclient, nbconvert, nbformat, jupyter_client, PIL" 2>/dev
   echo "  sudo apt-get install jupyter-nbconvert python3-nbclient jupyter-client python3-pil" >&2
   exit 1
 fi
+# The JDK's jshell: $JAVA_HOME's, else on PATH, else beside the `java` on PATH.
 jshell="${JAVA_HOME:+$JAVA_HOME/bin/}jshell"
+if ! command -v "$jshell" >/dev/null && command -v java >/dev/null; then
+  jshell="$(dirname "$(readlink -f "$(command -v java)")")/jshell"
+fi
 if ! command -v "$jshell" >/dev/null; then
   echo "test-ijava.sh: no jshell (a JDK 17 is needed: sudo apt-get install openjdk-17-jdk-headless)" >&2
   exit 1
@@ -48,6 +56,12 @@ if [[ $build -eq 1 ]]; then
   (cd "$root" && mvn -B -q -DskipTests package -pl kernel -am)
   rm -f "$root/kernel/target/kernel.jsa"
 fi
+
+echo "== the output checker on crafted notebooks"
+if ! "$py" "$root/tools/grading/test_check_ijava_outputs.py" >"$work/checker.log" 2>&1; then
+  cat "$work/checker.log" >&2; echo "the output checker's tests FAILED" >&2; exit 1
+fi
+tail -1 "$work/checker.log"
 
 echo "== ijava-setup.sh: the two settings"
 "$here/ijava-setup.sh" --skip-build >"$work/settings" 2>"$work/setup.log" || { cat "$work/setup.log" >&2; echo "ijava-setup.sh FAILED" >&2; exit 1; }
@@ -73,7 +87,8 @@ done
 echo "IJAVA_CLASSPATH: ${#entries[@]} jars; IJAVA_STARTUP_SCRIPTS_PATH: ${IJAVA_STARTUP_SCRIPTS_PATH#"$root"/}"
 
 echo "== jshell with IJAVA_CLASSPATH only: the startup script and the library's charts and tables"
-basekernel="$(ls "$root"/kernel/target/kernel-lib/jupyter-jvm-basekernel-*.jar 2>/dev/null | head -1)"
+basekernel=""
+for jar in "$root"/kernel/target/kernel-lib/jupyter-jvm-basekernel-*.jar; do [[ -f "$jar" ]] && basekernel="$jar"; done
 [[ -n "$basekernel" ]] || { echo "test-ijava.sh: kernel/target/kernel-lib lacks jupyter-jvm-basekernel; build first" >&2; exit 1; }
 cat >"$work/probe.jsh" <<'JSH'
 var renderer = new io.github.spencerpark.jupyter.kernel.display.Renderer();
@@ -99,6 +114,11 @@ if grep -q '^|  Error\|Exception' "$work/jshell.log" || [[ "$(grep '^PROBE' "$wo
   cat "$work/jshell.log" >&2; echo "jshell with the IJava settings FAILED (above)" >&2; exit 1
 fi
 grep '^PROBE' "$work/jshell.log" | sed 's/^PROBE /  /'
+
+if [[ $run_notebooks -eq 0 ]]; then
+  echo "test-ijava.sh: the IJava setup passed (notebooks not run: --skip-notebooks)"
+  exit 0
+fi
 
 echo "== notebooks in the kernel's IJava-only mode, executed with GPTCOURSE_CI=1"
 export JUPYTER_PATH="$work/prefix/share/jupyter" JUPYTER_RUNTIME_DIR="$work/runtime" JUPYTER_CONFIG_DIR="$work/config"

@@ -50,7 +50,7 @@ def plain_only_kind(plain):
 
 
 def short(plain, limit=80):
-    first = plain.strip().splitlines()[0] if plain.strip() else ""
+    first = plain.strip().splitlines()[0].rstrip() if plain.strip() else ""
     return first if len(first) <= limit else first[:limit - 1] + "…"
 
 
