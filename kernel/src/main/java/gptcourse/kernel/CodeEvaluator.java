@@ -75,10 +75,10 @@ final class CodeEvaluator {
     // ------------------------------------------------------------------ start-up
 
     /** Builds JShell and runs the startup scripts on a background thread; cells wait for it. */
-    void startInBackground(String builtInScript) {
+    void startInBackground(String builtInName, String builtInScript) {
         Thread t = new Thread(() -> {
             try {
-                ready.complete(buildShell(builtInScript));
+                ready.complete(buildShell(builtInName, builtInScript));
             } catch (Throwable e) {
                 LOG.error("JShell could not start: {}", e.toString());
                 ready.completeExceptionally(e);
@@ -88,7 +88,7 @@ final class CodeEvaluator {
         t.start();
     }
 
-    private JShell buildShell(String builtInScript) {
+    private JShell buildShell(String builtInName, String builtInScript) {
         long t0 = System.nanoTime();
         List<String> options = new ArrayList<>();
         options.add("-g"); // local variable names, so a NullPointerException names the student's variable
@@ -108,7 +108,7 @@ final class CodeEvaluator {
             }
         }
         LOG.info("JShell built in {} ms", (System.nanoTime() - t0) / 1_000_000);
-        runStartup(shell, "built-in startup script", builtInScript);
+        runStartup(shell, builtInName, builtInScript);
         for (String glob : config.startupScriptsPaths()) {
             try {
                 for (Path p : new GlobFinder(glob).computeMatchingFiles()) {

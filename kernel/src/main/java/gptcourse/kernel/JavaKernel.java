@@ -37,6 +37,7 @@ public final class JavaKernel extends BaseKernel {
     private static volatile JavaKernel current;
 
     private final KernelHistory history = new KernelHistory();
+    private final KernelConfig config;
     private final CodeEvaluator evaluator;
     private final KernelMagics magics;
     private final CodeInspector inspector;
@@ -49,13 +50,14 @@ public final class JavaKernel extends BaseKernel {
      * @param router the JVM's System.out/err, routed to cells
      */
     public JavaKernel(KernelConfig config, OutputRouter router) {
+        this.config = config;
         this.router = router;
         this.evaluator = new CodeEvaluator(config);
         this.magics = new KernelMagics(evaluator, new MavenResolver());
         this.evaluator.setMagics(magics);
         this.inspector = new CodeInspector(evaluator);
         setShouldReplaceStdStreams(false); // the router replaced them once, for every thread
-        CourseRenderers.registerAll(getRenderer());
+        BuiltInStartup.registerRenderers(config, getRenderer());
         current = this;
     }
 
@@ -80,7 +82,7 @@ public final class JavaKernel extends BaseKernel {
 
     /** Builds JShell and runs the startup scripts in the background; the first cell waits for them. */
     void startInBackground() {
-        evaluator.startInBackground(StartupScript.course());
+        evaluator.startInBackground(BuiltInStartup.name(config), BuiltInStartup.script(config, StartupScript::course));
     }
 
     KernelMagics magics() {
