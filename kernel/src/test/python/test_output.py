@@ -68,22 +68,33 @@ if __name__ == "__main__":
 
 class StartupProblems(unittest.TestCase):
     """A broken startup script: its error is shown once in the first cell (no log line), the rest of
-    the script still runs, and the kernel's log has no SecurityManager warnings."""
+    the script still runs, IJAVA_TIMEOUT doesn't apply to the start-up, and the kernel's log has no
+    SecurityManager warnings."""
+
+    def inspect(self, k, code):
+        msg_id = k.kc.inspect(code, len(code))
+        reply = k.kc.get_shell_msg(timeout=60)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        return reply["content"]["data"].get("text/plain", "") if reply["content"]["found"] else ""
 
     def test_a_broken_startup_script_runs_the_rest_and_reports_once(self):
         import os
         import tempfile
         log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
-        k = Kernel(env={"IJAVA_STARTUP_SCRIPT": "int before = 1;\nint broken = ;\nint after = 3;"}, log=log)
+        # IJAVA_TIMEOUT of 1 ms: every statement of a cell is stopped, none of the start-up
+        k = Kernel(env={"IJAVA_STARTUP_SCRIPT": "int before = 1;\nint broken = ;\nint after = 3;",
+                        "IJAVA_TIMEOUT": "1"}, log=log)
         try:
             reply, msgs = k.execute("before + after")
-            self.assertEqual(reply["status"], "ok", msgs)
-            results = [m["content"]["data"]["text/plain"] for m in msgs if m["msg_type"] == "execute_result"]
-            self.assertEqual(results, ["4"])
+            self.assertEqual(reply["status"], "error", msgs)
+            self.assertIn("IJAVA_TIMEOUT", reply["evalue"])
             err = stream_text(msgs, "stderr")
             self.assertEqual(err.count("The IJAVA_STARTUP_SCRIPT failed"), 1, err)
             self.assertIn("line 2", err)
+            self.assertNotIn("IJAVA_TIMEOUT", err, "the start-up was stopped by the cells' timeout")
             self.assertNotIn("WARN", err, "a log line landed in the cell")
+            self.assertRegex(self.inspect(k, "after"), r"after:int|int after", "the script stopped at its first error")
+            self.assertIn("XYChartBuilder", self.inspect(k, "new XYChartBuilder"), "the built-in script was cut short")
             reply, msgs = k.execute("1")
             self.assertEqual(stream_text(msgs, "stderr"), "", "start-up problems are shown once")
         finally:

@@ -279,7 +279,8 @@ final class CodeEvaluator {
 
     private Object evalSnippet(JShell shell, String src, SnippetSources.Origin origin) throws CellError {
         ScheduledFuture<?> timer = null;
-        if (config.timeoutMillis() > 0) {
+        // IJAVA_TIMEOUT limits the notebook's statements, not the kernel's start-up (slow on a busy machine)
+        if (config.timeoutMillis() > 0 && ready.isDone()) {
             timer = watchdog.schedule(() -> {
                 timedOut = true;
                 shell.stop();
@@ -372,6 +373,7 @@ final class CodeEvaluator {
 
     void interrupt() {
         CellExecutionControl control = control();
+        if (!ready.isDone()) return; // the start-up runs to its end; a cell waiting for it then runs
         interruptRequested = true;
         if (control != null) control.requestStop();
     }
