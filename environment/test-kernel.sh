@@ -80,7 +80,7 @@ printf 'int helper(int x) {\n    return x + 22;\n}\n' > "$nb/fixtures/helper.jsh
 printf 'String fromStartupFile() {\n    return "from startup file";\n}\n' > "$nb/fixtures/startup.jsh"
 cp "$root/kernel/src/test/notebooks/kernel-features.ipynb" "$nb/"
 # GPTCOURSE_MAVEN_CENTRAL on a closed port: %maven must work from the local cache and fail clearly for the rest.
-if ! (cd "$nb" && GPTCOURSE_MAVEN_CENTRAL=http://127.0.0.1:9/maven2/ IJAVA_TIMEOUT=5000 IJAVA_STARTUP_SCRIPT='int startupValue = 41;' \
+if ! (cd "$nb" && GPTCOURSE_MAVEN_CENTRAL=http://127.0.0.1:9/maven2/ IJAVA_TIMEOUT=20000 IJAVA_STARTUP_SCRIPT='int startupValue = 41;' \
   IJAVA_STARTUP_SCRIPTS_PATH="$nb/fixtures/startup.jsh" IJAVA_CLASSPATH="$nb/fixtures/envcp" \
   "$py" -m nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name="$GPTCOURSE_KERNEL_NAME" \
   --ExecutePreprocessor.timeout=180 --output executed.ipynb kernel-features.ipynb 2>&1); then

@@ -81,11 +81,11 @@ class StartupProblems(unittest.TestCase):
         import os
         import tempfile
         log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
-        # IJAVA_TIMEOUT of 1 ms: every statement of a cell is stopped, none of the start-up
+        # IJAVA_TIMEOUT of 1 ms: a cell's sleep is stopped, none of the start-up
         k = Kernel(env={"IJAVA_STARTUP_SCRIPT": "int before = 1;\nint broken = ;\nint after = 3;",
                         "IJAVA_TIMEOUT": "1"}, log=log)
         try:
-            reply, msgs = k.execute("before + after")
+            reply, msgs = k.execute("Thread.sleep(60_000);")
             self.assertEqual(reply["status"], "error", msgs)
             self.assertIn("IJAVA_TIMEOUT", reply["evalue"])
             err = stream_text(msgs, "stderr")

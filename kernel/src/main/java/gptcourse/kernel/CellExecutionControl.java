@@ -31,6 +31,7 @@ final class CellExecutionControl extends DirectExecutionControl {
     private volatile Thread running;
     private volatile boolean stopRequested;
     private volatile boolean stopPending;
+    private volatile Runnable onStart;
 
     CellExecutionControl() {
         super();
@@ -61,6 +62,8 @@ final class CellExecutionControl extends DirectExecutionControl {
         running = cell;
         try {
             cell.start();
+            Runnable started = onStart;
+            if (started != null) started.run();
             cell.join();
         } finally {
             running = outer;
@@ -118,6 +121,11 @@ final class CellExecutionControl extends DirectExecutionControl {
     /** @return true while a snippet is running */
     boolean isRunning() {
         return running != null;
+    }
+
+    /** @param hook run as each snippet starts running (after compilation), or null */
+    void onStart(Runnable hook) {
+        onStart = hook;
     }
 
     /** Stops the running snippet, or the next one if none runs yet (an interrupt during compilation). */

@@ -278,19 +278,21 @@ final class CodeEvaluator {
     }
 
     private Object evalSnippet(JShell shell, String src, SnippetSources.Origin origin) throws CellError {
-        ScheduledFuture<?> timer = null;
-        // IJAVA_TIMEOUT limits the notebook's statements, not the kernel's start-up (slow on a busy machine)
+        List<ScheduledFuture<?>> timers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // IJAVA_TIMEOUT limits the time a statement runs (not its compilation, slow on a busy machine),
+        // and the notebook's statements only, not the kernel's start-up
         if (config.timeoutMillis() > 0 && ready.isDone()) {
-            timer = watchdog.schedule(() -> {
+            control().onStart(() -> timers.add(watchdog.schedule(() -> {
                 timedOut = true;
                 shell.stop();
-            }, config.timeoutMillis(), TimeUnit.MILLISECONDS);
+            }, config.timeoutMillis(), TimeUnit.MILLISECONDS)));
         }
         List<SnippetEvent> events;
         try {
             events = shell.eval(src);
         } finally {
-            if (timer != null) timer.cancel(false);
+            control().onStart(null);
+            timers.forEach(t -> t.cancel(false));
         }
         checkInterrupted();
         Object value = NO_VALUE;
