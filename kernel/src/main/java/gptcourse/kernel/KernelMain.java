@@ -35,6 +35,7 @@ public final class KernelMain {
         java.util.logging.Logger.getLogger("").setLevel(Level.WARNING);
         OutputRouter router = startLogging();
         Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            if (isThreadDeath(e)) return; // a stopped cell (interrupt, timeout), as Java's own handler ignores it
             if (router.target() != null) {
                 // a thread a cell started: its cell shows the error, as Python's threading does
                 System.err.println("Exception in thread \"" + thread.getName() + "\": " + ErrorFormatter.scrub(e.toString()));
@@ -58,6 +59,11 @@ public final class KernelMain {
         LOG.info("Kernel stopped");
         ExitGuard.allowExit();
         System.exit(0);
+    }
+
+    @SuppressWarnings({"deprecation", "removal"})
+    private static boolean isThreadDeath(Throwable e) {
+        return e instanceof ThreadDeath;
     }
 
     /**
