@@ -30,12 +30,13 @@ fi
 # Hot loops (training steps, tokenizers) still reach C2 within a second of running.
 jit=(-XX:Tier4InvocationThreshold=100000 -XX:Tier4MinInvocationThreshold=50000
      -XX:Tier4CompileThreshold=120000 -XX:Tier4BackEdgeThreshold=1000000)
-# -Djava.security.manager=allow: lets the kernel block System.exit in cells (see ExitGuard).
+# -Djava.security.manager=allow: lets the kernel block System.exit in cells (see ExitGuard); java.lang is
+# opened to it only to silence the four warnings JDK 17 prints when that guard is installed.
 # shellcheck disable=SC2086
 # JavaCPP (under ND4J) refuses to allocate once the process's resident size passes 4x -Xmx, and the
 # JVM's default -Xmx is a quarter of the memory: in a 2-4 GB container a training step (~2.4 GB
 # resident, ~3 GB while evaluating) would die with "Physical memory usage is too high". Leave the limit
 # to the machine; GPTCOURSE_KERNEL_JAVA_OPTS (after this) can set another.
-exec "$java" -Djava.security.manager=allow -XX:+IgnoreUnrecognizedVMOptions "${jit[@]}" "${cds[@]}" \
+exec "$java" -Djava.security.manager=allow --add-opens java.base/java.lang=ALL-UNNAMED -XX:+IgnoreUnrecognizedVMOptions "${jit[@]}" "${cds[@]}" \
   -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 ${GPTCOURSE_KERNEL_JAVA_OPTS:-} \
   -cp "$target/gptcourse-kernel.jar:$target/kernel-lib/*" gptcourse.kernel.KernelMain "$@"

@@ -110,7 +110,7 @@ class FeatureNotebook(unittest.TestCase):
         ename, tb = error("maven_missing")
         self.assertEqual(ename, "MagicError")
         self.assertEqual(len(tb), 1)
-        self.assertIn("%maven failed", tb[0])
+        self.assertIn("%maven failed (Cell In[%d], line 1)" % CELLS["maven_missing"]["execution_count"], tb[0])
         self.assertIn("nothing-here", tb[0])
         self.assertIn("couldn't reach Maven Central", tb[0])  # the test runs it "offline"
 
@@ -123,12 +123,13 @@ class FeatureNotebook(unittest.TestCase):
         ename, tb = error("compile_error")
         self.assertEqual(ename, "CompilationError")
         self.assertIn("incompatible types", tb[0])
-        self.assertIn("cell line 2", tb[0])
+        self.assertIn("In[%d], line 2" % CELLS["compile_error"]["execution_count"], tb[0])
         self.assertLessEqual(len(tb), 4)
         ename, tb = error("runtime_error")
         self.assertEqual(ename, "EvaluationError")
         self.assertIn("ArrayIndexOutOfBoundsException", tb[0])
-        self.assertIn("cell line 2", "\n".join(tb))
+        self.assertIn("In[%d], line 2" % CELLS["runtime_error"]["execution_count"], "\n".join(tb))
+        self.assertIn("int y = arr[5];", "\n".join(tb))
         self.assertLessEqual(len(tb), 4)
 
     def test_crashes_are_reported_and_the_kernel_survives(self):

@@ -48,6 +48,13 @@ class JavaKernelConformance(jupyter_kernel_test.KernelTests):
     code_inspect_sample = "Math.abs"
     code_clear_output = 'System.out.println("soon gone"); clearOutput();'
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The first cell waits for JShell's start-up, which on a loaded machine can take longer than the
+        # suite's fixed 15 s per reply: wait for it here, with a generous bound.
+        cls.kc.execute_interactive("1", timeout=180)
+
 
 def listening_sockets(pid):
     """(host, port) of the TCP sockets process `pid` listens on, via psutil or `ss`."""
@@ -104,18 +111,25 @@ class JavaKernelProtocol(unittest.TestCase):
         self.assertEqual(content["status"], "ok")
         self.assertEqual(outputs[-1]["content"]["data"]["text/plain"], "42")
 
+    def test_the_log_has_no_security_manager_warnings(self):
+        self.log.flush()
+        with open(self.log_path) as f:
+            log = f.read()
+        self.assertNotIn("terminally deprecated", log)
+        self.assertNotIn("setSecurityManager", log)
+
     def test_errors_are_short(self):
         content, outputs = self.run_cell("int a = 1;\nint b = a / 0;")
         self.assertEqual(content["status"], "error")
         tb = outputs[-1]["content"]["traceback"]
         self.assertLessEqual(len(tb), 4, tb)
         self.assertIn("ArithmeticException: / by zero", tb[0])
-        self.assertIn("cell line 2", "\n".join(tb))
+        self.assertIn("In[%d], line 2" % content["execution_count"], "\n".join(tb))
         content, outputs = self.run_cell("int c = 1;\nString d = c;")
         tb = outputs[-1]["content"]["traceback"]
         self.assertEqual(outputs[-1]["content"]["ename"], "CompilationError")
         self.assertIn("incompatible types", tb[0])
-        self.assertIn("cell line 2", tb[0])
+        self.assertIn("In[%d], line 2" % content["execution_count"], tb[0])
 
     def test_crashes_do_not_kill_the_kernel(self):
         for code, expected in [("System.exit(1);", "System.exit(1) is blocked"),
@@ -137,6 +151,29 @@ class JavaKernelProtocol(unittest.TestCase):
             self.assertTrue(reply["content"]["found"], code)
         self.assertIn("greeting", reply["content"]["data"]["text/plain"])
         self.assertIn("String", reply["content"]["data"]["text/plain"])
+
+    def inspect_text(self, code, cursor=None):
+        msg_id = self.kc.inspect(code, len(code) if cursor is None else cursor)
+        reply = self.kc.get_shell_msg(timeout=30)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        self.assertTrue(reply["content"]["found"], code)
+        return reply["content"]["data"]["text/plain"]
+
+    def test_inspect_shows_the_course_librarys_javadoc(self):
+        text = self.inspect_text("Config.trainingDefaults")
+        self.assertIn("Config gptcourse.model.Config.trainingDefaults(int", text)
+        self.assertIn("The tutorial's training model", text)
+        text = self.inspect_text("new Config().withDModel", 15)
+        self.assertIn("withDModel", text)
+
+    def test_inspect_shows_the_jdks_javadoc_where_its_sources_are_installed(self):
+        java = os.environ.get("GPTCOURSE_JAVA") or (os.path.join(os.environ["JAVA_HOME"], "bin", "java")
+                                                    if os.environ.get("JAVA_HOME") else "java")
+        props = subprocess.run([java, "-XshowSettings:properties", "-version"], capture_output=True, text=True).stderr
+        home = [line.split("=", 1)[1].strip() for line in props.splitlines() if line.strip().startswith("java.home")]
+        if not home or not os.path.isfile(os.path.join(home[0], "lib", "src.zip")):
+            raise unittest.SkipTest("the kernel's JDK has no lib/src.zip here (Debian: openjdk-17-source)")
+        self.assertIn("absolute value", self.inspect_text("Math.abs"))
 
     def test_is_complete_gives_an_indent(self):
         self.kc.is_complete("if (true) {\n    if (true) {")

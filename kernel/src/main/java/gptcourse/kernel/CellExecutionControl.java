@@ -30,6 +30,8 @@ final class CellExecutionControl extends DirectExecutionControl {
     private final AtomicLong nextKey = new AtomicLong();
     private volatile Thread running;
     private volatile boolean stopRequested;
+    private volatile boolean stopPending;
+    private volatile Runnable onStart;
 
     CellExecutionControl() {
         super();
@@ -39,6 +41,10 @@ final class CellExecutionControl extends DirectExecutionControl {
 
     @Override
     protected String invoke(Method doit) throws Exception {
+        if (stopPending) {
+            // interrupted while JShell was still compiling: don't start the snippet at all
+            throw new ExecutionControl.StoppedException();
+        }
         AtomicReference<Object> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread cell = new Thread(cells, () -> {
@@ -52,12 +58,15 @@ final class CellExecutionControl extends DirectExecutionControl {
         }, "notebook-cell");
         cell.setContextClassLoader(snippetLoader);
         stopRequested = false;
+        Thread outer = running; // a cell calling eval(...) runs a snippet inside its own
         running = cell;
         try {
             cell.start();
+            Runnable started = onStart;
+            if (started != null) started.run();
             cell.join();
         } finally {
-            running = null;
+            running = outer;
         }
         Throwable thrown = failure.get();
         if (stopRequested || isThreadDeath(thrown)) {
@@ -95,12 +104,12 @@ final class CellExecutionControl extends DirectExecutionControl {
 
     /**
      * @param key the value string JShell reported for a snippet
-     * @return the snippet's value (possibly {@code null}), or {@link JavaKernel#NO_VALUE} if none was kept
+     * @return the snippet's value (possibly {@code null}), or {@link CodeEvaluator#NO_VALUE} if none was kept
      */
     Object takeResult(String key) {
-        if (key == null || !key.startsWith(KEY_PREFIX)) return JavaKernel.NO_VALUE;
+        if (key == null || !key.startsWith(KEY_PREFIX)) return CodeEvaluator.NO_VALUE;
         Object value = results.remove(key);
-        if (value == null) return JavaKernel.NO_VALUE;
+        if (value == null) return CodeEvaluator.NO_VALUE;
         return value == NULL ? null : value;
     }
 
@@ -112,6 +121,22 @@ final class CellExecutionControl extends DirectExecutionControl {
     /** @return true while a snippet is running */
     boolean isRunning() {
         return running != null;
+    }
+
+    /** @param hook run as each snippet starts running (after compilation), or null */
+    void onStart(Runnable hook) {
+        onStart = hook;
+    }
+
+    /** Stops the running snippet, or the next one if none runs yet (an interrupt during compilation). */
+    void requestStop() {
+        stopPending = true;
+        stop();
+    }
+
+    /** Forgets an interrupt that came when nothing was left to stop (at the start of a cell). */
+    void clearStop() {
+        stopPending = false;
     }
 
     @Override

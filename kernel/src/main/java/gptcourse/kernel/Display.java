@@ -36,7 +36,7 @@ public final class Display {
      * @param obj the new content
      */
     public static void updateDisplay(String id, Object obj) {
-        JavaKernel.current().getIO().display.updateDisplay(id, render(obj));
+        JavaKernel.current().updateDisplay(id, new DisplayData(render(obj)));
     }
 
     /**
@@ -45,7 +45,7 @@ public final class Display {
      * @param mimes the MIME types to render it as
      */
     public static void updateDisplay(String id, Object obj, String... mimes) {
-        JavaKernel.current().getIO().display.updateDisplay(id, render(obj, mimes));
+        JavaKernel.current().updateDisplay(id, new DisplayData(render(obj, mimes)));
     }
 
     /**

@@ -23,20 +23,45 @@ final class ExitGuard extends SecurityManager {
 
     /** Installs the guard; logs a warning if this JDK doesn't allow it. */
     static void install() {
-        // JDK 17 prints four "terminally deprecated" lines to stderr here; the kernel log needs none of them.
-        java.io.PrintStream err = System.err;
+        // JDK 17 prints four "terminally deprecated" lines on the JVM's initial stderr here, on every
+        // start; the kernel log needs none of them. With java.lang opened to the kernel (the launcher
+        // does), that stream is swapped for a moment; otherwise the lines are printed.
         RuntimeException refused = null;
-        System.setErr(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        java.lang.reflect.Field initialErr = initialErrField();
+        Object saved = null;
         try {
+            if (initialErr != null) {
+                saved = initialErr.get(null);
+                initialErr.set(null, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            }
             System.setSecurityManager(new ExitGuard());
         } catch (UnsupportedOperationException | SecurityException e) {
             refused = e;
+        } catch (IllegalAccessException e) {
+            LOG.debug("Could not swap the initial stderr: {}", e.toString());
         } finally {
-            System.setErr(err);
+            if (initialErr != null && saved != null) {
+                try {
+                    initialErr.set(null, saved);
+                } catch (IllegalAccessException e) {
+                    LOG.debug("Could not restore the initial stderr: {}", e.toString());
+                }
+            }
         }
         if (refused != null) {
             LOG.warn("System.exit in a cell can't be blocked on this JDK ({}); a cell that calls it ends the kernel.",
                     refused.getMessage());
+        }
+    }
+
+    /** @return System's initialErrStream field if java.lang is open to this class, else null */
+    private static java.lang.reflect.Field initialErrField() {
+        try {
+            java.lang.reflect.Field f = System.class.getDeclaredField("initialErrStream");
+            f.setAccessible(true);
+            return f;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
         }
     }
 
@@ -48,9 +73,15 @@ final class ExitGuard extends SecurityManager {
     @Override
     public void checkExit(int status) {
         if (!kernelExiting) {
-            throw new SecurityException("System.exit(" + status + ") is blocked in a notebook: it would end the kernel. "
+            String call = calledFromHalt() ? "Runtime.getRuntime().halt(" + status + ")" : "System.exit(" + status + ")";
+            throw new SecurityException(call + " is blocked in a notebook: it would end the kernel. "
                     + "To start over, use Kernel > Restart.");
         }
+    }
+
+    private static boolean calledFromHalt() {
+        return StackWalker.getInstance().walk(frames -> frames.anyMatch(
+                f -> f.getClassName().equals("java.lang.Runtime") && f.getMethodName().equals("halt")));
     }
 
     @Override

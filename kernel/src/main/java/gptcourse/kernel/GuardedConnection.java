@@ -3,6 +3,7 @@ package gptcourse.kernel;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 
+import io.github.spencerpark.jupyter.channels.IOPubChannel;
 import io.github.spencerpark.jupyter.channels.JupyterConnection;
 import io.github.spencerpark.jupyter.channels.Loop;
 import io.github.spencerpark.jupyter.channels.ShellChannel;
@@ -11,6 +12,7 @@ import io.github.spencerpark.jupyter.channels.ShellReplyEnvironment;
 import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
 import io.github.spencerpark.jupyter.messages.HMACGenerator;
 import io.github.spencerpark.jupyter.messages.Message;
+import io.github.spencerpark.jupyter.messages.MessageContext;
 import io.github.spencerpark.jupyter.messages.MessageType;
 import io.github.spencerpark.jupyter.messages.publish.PublishStatus;
 import org.slf4j.Logger;
@@ -24,8 +26,9 @@ import org.zeromq.ZMQ;
  * channel's loop and silently ends it: one forged message would leave the kernel deaf. Here the
  * shell and control channels reject such a message, log one line (never the key), and go on.
  * They also wait on the socket instead of sleeping 50 ms between polls, which answers faster.
- * Heartbeat, stdin and iopub are the library's own. Every socket binds only to the transport,
- * address and port named in the connection file.
+ * Everything sent on iopub goes through one {@link IOPubOutput}, which batches printed text and
+ * keeps it in order with the other messages. Heartbeat and stdin are the library's own. Every socket
+ * binds only to the transport, address and port named in the connection file.
  */
 final class GuardedConnection extends JupyterConnection {
     private static final Logger LOG = LoggerFactory.getLogger(GuardedConnection.class);
@@ -34,6 +37,8 @@ final class GuardedConnection extends JupyterConnection {
     private final ZMQ.Context context = ZMQ.context(1);
     private final GuardedShellChannel guardedShell;
     private final GuardedShellChannel guardedControl;
+    private final OrderedIOPub orderedIOPub;
+    private final IOPubOutput output;
 
     GuardedConnection(KernelConnectionProperties props) throws NoSuchAlgorithmException, InvalidKeyException {
         super(props);
@@ -44,13 +49,32 @@ final class GuardedConnection extends JupyterConnection {
         }
         this.guardedShell = new GuardedShellChannel(context, hmac, false, this);
         this.guardedControl = new GuardedShellChannel(context, hmac, true, this);
+        this.orderedIOPub = new OrderedIOPub(context, hmac);
+        this.output = new IOPubOutput(orderedIOPub::sendNow);
+        orderedIOPub.output = output;
+    }
+
+    /** @return the ordered, batching publisher every iopub message goes through */
+    IOPubOutput output() {
+        return output;
+    }
+
+    @Override
+    public IOPubChannel getIOPub() {
+        return orderedIOPub;
+    }
+
+    @Override
+    public ShellReplyEnvironment prepareReplyEnv(ShellChannel shell, MessageContext context) {
+        return new ShellReplyEnvironment(shell, stdin, orderedIOPub, context) {
+        };
     }
 
     @Override
     public void connect() {
         heartbeat.bind(props);
         stdin.bind(props);
-        iopub.bind(props);
+        orderedIOPub.bind(props);
         guardedShell.bind(props);
         guardedControl.bind(props);
         getIOPub().sendMessage(new Message<>(null, PublishStatus.MESSAGE_TYPE, PublishStatus.STARTING));
@@ -62,8 +86,10 @@ final class GuardedConnection extends JupyterConnection {
     /** Stops the channels; each shell/control socket is closed by its own thread as its loop ends. */
     @Override
     public void close() {
+        output.close();
         guardedShell.close();
         guardedControl.close();
+        orderedIOPub.close();
         super.close();
     }
 
@@ -73,6 +99,26 @@ final class GuardedConnection extends JupyterConnection {
         guardedControl.waitUntilClose();
         super.waitUntilClose();
         context.close();
+    }
+
+    /** The iopub socket; each message first lets the printed text buffered before it go out. */
+    private static final class OrderedIOPub extends IOPubChannel {
+        private volatile IOPubOutput output;
+
+        OrderedIOPub(ZMQ.Context zmq, HMACGenerator hmac) {
+            super(zmq, hmac);
+        }
+
+        @Override
+        public void sendMessage(Message<?> message) {
+            IOPubOutput out = output;
+            if (out == null) sendNow(message);
+            else out.publish(message);
+        }
+
+        void sendNow(Message<?> message) {
+            super.sendMessage(message);
+        }
     }
 
     /** A shell/control channel whose loop survives bad messages. */

@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code IJAVA_COMPILER_OPTS}: extra javac options, space-separated.</li>
  *   <li>{@code IJAVA_TIMEOUT}: per-statement time limit, in milliseconds or as {@code "<n> <TimeUnit>"};
  *       less than 1 means no limit.</li>
+ *   <li>{@code GPTCOURSE_IJAVA_ONLY=1} (the course's own, for tests): the kernel behaves as a plain IJava
+ *       install would with the course's IJava setup ({@code environment/ijava-setup.sh}): none of the
+ *       course kernel's renderers, and IJava's own start-up instead of the course's; see {@link BuiltInStartup}.</li>
  * </ul>
  *
  * @param classpath           extra classpath entries, possibly globs
@@ -27,9 +30,13 @@ import java.util.concurrent.TimeUnit;
  * @param compilerOptions     extra javac options
  * @param timeoutMillis       per-statement limit in ms, or -1 for none
  * @param problems            settings that could not be used, as sentences for the student
+ * @param ijavaOnly           true to stand in for a plain IJava install ({@value #IJAVA_ONLY})
  */
 public record KernelConfig(List<String> classpath, List<String> startupScriptsPaths, String startupScript,
-                           List<String> compilerOptions, long timeoutMillis, List<String> problems) {
+                           List<String> compilerOptions, long timeoutMillis, List<String> problems,
+                           boolean ijavaOnly) {
+    /** The variable that switches the IJava-only mode on ({@code 1} or {@code true}). */
+    public static final String IJAVA_ONLY = "GPTCOURSE_IJAVA_ONLY";
 
     /** @return the settings from this process's environment */
     public static KernelConfig fromEnvironment() {
@@ -50,13 +57,19 @@ public record KernelConfig(List<String> classpath, List<String> startupScriptsPa
             problems.add(e.getMessage() + " Running without a timeout.");
             timeout = -1;
         }
+        String ijavaOnly = env.getOrDefault(IJAVA_ONLY, "").trim();
+        boolean on = ijavaOnly.equals("1") || ijavaOnly.equalsIgnoreCase("true");
+        if (!on && !ijavaOnly.isEmpty() && !ijavaOnly.equals("0") && !ijavaOnly.equalsIgnoreCase("false")) {
+            problems.add(IJAVA_ONLY + " is '" + ijavaOnly + "'; use 1 or 0. Running as the course kernel.");
+        }
         return new KernelConfig(
                 splitPath(env.get("IJAVA_CLASSPATH")),
                 splitPath(env.get("IJAVA_STARTUP_SCRIPTS_PATH")),
                 env.getOrDefault("IJAVA_STARTUP_SCRIPT", ""),
                 splitWords(env.get("IJAVA_COMPILER_OPTS")),
                 timeout,
-                List.copyOf(problems));
+                List.copyOf(problems),
+                on);
     }
 
     static List<String> splitPath(String value) {

@@ -5,6 +5,7 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -32,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * dependencies, from Maven Central into the local Maven repository (the same cache Maven uses,
  * so anything the course build already downloaded works offline).
  *
+ * <p>{@code %mavenRepo id url} adds a repository for later {@code %maven} lines (http, https or
+ * file URLs); a {@code %%loadFromPOM} cell uses its own {@code <repository>} elements, as in IJava.
+ *
  * <p>{@code GPTCOURSE_MAVEN_CENTRAL} replaces Maven Central's URL (a mirror; the tests point it at
  * a closed port to check the offline path).
  */
@@ -41,6 +45,7 @@ final class MavenResolver {
 
     private final Path localRepository;
     private final String centralUrl;
+    private final Map<String, RemoteRepository> added = new LinkedHashMap<>();
     private RepositorySystem system;
 
     MavenResolver() {
@@ -66,27 +71,47 @@ final class MavenResolver {
                         + "e.g. org.apache.commons:commons-math3:3.6.1");
             }
         }
-        return resolveDependencies(deps, List.of(), String.join(", ", coordinates));
+        return resolveDependencies(deps, List.copyOf(added.values()), String.join(", ", coordinates));
     }
 
     /**
-     * @param pom a whole POM, or just its {@code <dependencies>} / {@code <dependency>} elements
-     * @return the jars of its compile/runtime dependencies and theirs
+     * @param id  the repository's id
+     * @param url its URL: {@code https://...}, {@code http://...} or {@code file:/...}
+     */
+    void addRepository(String id, String url) {
+        if (!id.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("'" + id + "' is not a repository id (letters, digits, '.', '_', '-')");
+        }
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + url + "' is not a URL");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!List.of("http", "https", "file").contains(scheme)) {
+            throw new IllegalArgumentException("'" + url + "' is not an http, https or file URL");
+        }
+        added.put(id, new RemoteRepository.Builder(id, "default", url).build());
+        LOG.info("Added Maven repository {} at {}", id, url);
+    }
+
+    /**
+     * @param pom    a whole POM, or {@code <dependency>}, {@code <dependencies>}, {@code <repository>} and
+     *               {@code <repositories>} elements
+     * @param scopes the dependency scopes to load; empty means compile, runtime, system and import
+     * @return the jars of those dependencies and theirs
      * @throws Exception with a message for the student
      */
-    List<Path> resolvePom(String pom) throws Exception {
-        String xml = pom.strip();
-        if (!xml.contains("<project")) {
-            if (!xml.contains("<dependencies>")) xml = "<dependencies>" + xml + "</dependencies>";
-            xml = "<project><modelVersion>4.0.0</modelVersion><groupId>notebook</groupId><artifactId>cell</artifactId>"
-                    + "<version>0</version>" + xml + "</project>";
-        }
-        Model model = new MavenXpp3Reader().read(new StringReader(xml));
+    List<Path> resolvePom(String pom, List<String> scopes) throws Exception {
+        Model model = new MavenXpp3Reader().read(new StringReader(PomFragments.toPom(pom)));
         Properties props = model.getProperties();
+        List<String> wanted = scopes.isEmpty() ? List.of(JavaScopes.COMPILE, JavaScopes.RUNTIME, JavaScopes.SYSTEM, "import")
+                : scopes;
         List<Dependency> deps = new ArrayList<>();
         for (org.apache.maven.model.Dependency d : model.getDependencies()) {
             String scope = d.getScope() == null ? JavaScopes.COMPILE : d.getScope();
-            if (scope.equals(JavaScopes.TEST) || scope.equals(JavaScopes.PROVIDED)) continue;
+            if (!wanted.contains(scope)) continue;
             List<Exclusion> exclusions = new ArrayList<>();
             for (org.apache.maven.model.Exclusion x : d.getExclusions()) {
                 exclusions.add(new Exclusion(x.getGroupId(), x.getArtifactId(), "*", "*"));
@@ -94,13 +119,13 @@ final class MavenResolver {
             DefaultArtifact artifact = new DefaultArtifact(interpolate(d.getGroupId(), props),
                     interpolate(d.getArtifactId(), props), interpolate(d.getClassifier(), props),
                     d.getType() == null ? "jar" : d.getType(), interpolate(d.getVersion(), props));
-            deps.add(new Dependency(artifact, scope, false, exclusions));
+            deps.add(new Dependency(artifact, JavaScopes.RUNTIME, false, exclusions));
         }
         List<RemoteRepository> repos = new ArrayList<>();
         for (org.apache.maven.model.Repository r : model.getRepositories()) {
             repos.add(new RemoteRepository.Builder(r.getId(), "default", r.getUrl()).build());
         }
-        if (deps.isEmpty()) throw new IllegalArgumentException("the POM has no <dependency> to load");
+        if (deps.isEmpty()) throw new IllegalArgumentException("the POM has no <dependency> to load (scopes " + wanted + ")");
         return resolveDependencies(deps, repos, deps.size() + " dependencies");
     }
 

@@ -28,6 +28,7 @@ public final class ProgressBar implements DisplayDataRenderable {
     private String postfix = "";
     private String displayId;
     private long lastUpdateNanos;
+    private boolean drawn;
 
     private ProgressBar(String label, long total) {
         if (total <= 0) {
@@ -88,7 +89,9 @@ public final class ProgressBar implements DisplayDataRenderable {
 
     private void refresh(boolean force) {
         long now = System.nanoTime();
-        if (displayId == null || (!force && now - lastUpdateNanos < MIN_UPDATE_NANOS)) return;
+        // the first update is always drawn: nanoTime()'s origin is arbitrary, so never compare it with 0
+        if (displayId == null || (drawn && !force && now - lastUpdateNanos < MIN_UPDATE_NANOS)) return;
+        drawn = true;
         lastUpdateNanos = now;
         Display.updateDisplay(displayId, this);
     }

@@ -1,14 +1,13 @@
-// Startup script of the gptcourse kernel: runs before the first cell of every notebook.
-// Keep it to imports (they cost nothing until used); each `import gptcourse.x.*;` line is
-// skipped while that package does not exist yet, so this list may name packages ahead of time.
+// The course's startup script: runs before the first cell of every notebook, on the course kernel
+// (after the kernel's own display functions and ProgressBar, see BuiltInStartup) and on a plain
+// IJava install (environment/ijava-startup.jsh links here; environment/ijava-setup.sh prints the
+// settings). So it uses only what IJava can load: nothing from gptcourse.kernel.
+// Keep it to imports (they cost nothing until used); on the course kernel each
+// `import gptcourse.x.*;` line is skipped while that package does not exist yet.
 
 // Pick ND4J's native build before anything loads it (oneDNN/AVX-512 when the CPU has AVX-512 and the
 // build has them, as it does by default; the portable build otherwise), and fix malloc's mmap threshold (see Backend).
 gptcourse.autograd.Backend.selectNatives();
-
-// IJava's display functions: display(obj), display(obj, mimes...), updateDisplay(id, obj), render(obj)
-import static gptcourse.kernel.Display.*;
-import gptcourse.kernel.ProgressBar;
 
 import java.util.*;
 import java.util.function.*;

@@ -1,6 +1,7 @@
 package gptcourse.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,5 +52,25 @@ class KernelConfigTest {
         assertEquals(-1, c.timeoutMillis());
         assertEquals(1, c.problems().size());
         assertTrue(c.problems().get(0).contains("Running without a timeout"), c.problems().get(0));
+    }
+
+    @Test
+    void theIJavaOnlyModeIsOffUnlessAskedFor() {
+        assertFalse(KernelConfig.fromMap(Map.of()).ijavaOnly());
+        assertFalse(KernelConfig.fromMap(Map.of(KernelConfig.IJAVA_ONLY, "0")).ijavaOnly());
+        assertFalse(KernelConfig.fromMap(Map.of(KernelConfig.IJAVA_ONLY, "")).ijavaOnly());
+        assertTrue(KernelConfig.fromMap(Map.of(KernelConfig.IJAVA_ONLY, "1")).ijavaOnly());
+        assertTrue(KernelConfig.fromMap(Map.of(KernelConfig.IJAVA_ONLY, " TRUE ")).ijavaOnly());
+        assertTrue(KernelConfig.fromMap(Map.of(KernelConfig.IJAVA_ONLY, "1")).problems().isEmpty());
+    }
+
+    @Test
+    void anUnreadableIJavaOnlySettingIsAProblemAndKeepsTheCourseKernel() {
+        for (String value : List.of("yes", "2", "on; rm -rf /", "1 1", "\uff11")) {
+            KernelConfig c = KernelConfig.fromMap(Map.of(KernelConfig.IJAVA_ONLY, value));
+            assertFalse(c.ijavaOnly(), value);
+            assertEquals(1, c.problems().size(), value);
+            assertTrue(c.problems().get(0).startsWith("GPTCOURSE_IJAVA_ONLY is '"), c.problems().get(0));
+        }
     }
 }

@@ -13,32 +13,32 @@ class KernelTextTest {
     @Test
     void magicLinesAreBlankedAtTheSameOffsets() {
         String cell = "%maven a:b:1\nint x = 1;";
-        String masked = JavaKernel.maskMagics(cell);
+        String masked = MagicSyntax.mask(cell);
         assertEquals(cell.length(), masked.length());
         assertEquals("            \nint x = 1;", masked);
     }
 
     @Test
     void magicArgumentsMayBeQuoted() {
-        assertEquals(List.of("jars", "my dir/a.jar", "b.jar"), JavaKernel.splitMagicArgs("jars \"my dir/a.jar\" b.jar"));
+        assertEquals(List.of("jars", "my dir/a.jar", "b.jar"), MagicSyntax.split("jars \"my dir/a.jar\" b.jar"));
     }
 
     @Test
     void indentIsFourSpacesPerOpenBracket() {
-        assertEquals("    ", JavaKernel.indentFor("for (int i = 0; i < 3; i++) {"));
-        assertEquals("        ", JavaKernel.indentFor("if (a) {\n    if (b) {"));
-        assertEquals("    ", JavaKernel.indentFor("String s = \"{{\" + ("));
+        assertEquals("    ", CodeInspector.indentFor("for (int i = 0; i < 3; i++) {"));
+        assertEquals("        ", CodeInspector.indentFor("if (a) {\n    if (b) {"));
+        assertEquals("    ", CodeInspector.indentFor("String s = \"{{\" + ("));
     }
 
     @Test
     void startupScriptSkipsCoursePackagesThatDoNotExistYet() {
-        String script = JavaKernel.courseStartupScript();
-        assertTrue(script.contains("import static gptcourse.kernel.Display.*;"));
+        String script = StartupScript.course();
+        assertFalse(BuiltInStartupTest.code(script).contains("gptcourse.kernel"), "IJava users load this script too");
         assertTrue(script.contains("import org.nd4j.linalg.factory.Nd4j;"));
         for (String pkg : List.of("gptcourse.model", "gptcourse.grading")) {
-            assertEquals(JavaKernel.packageExists(pkg), script.contains("import " + pkg + ".*;"), pkg);
+            assertEquals(StartupScript.packageExists(pkg), script.contains("import " + pkg + ".*;"), pkg);
         }
-        assertFalse(JavaKernel.packageExists("gptcourse.no_such_package"));
-        assertTrue(JavaKernel.packageExists("gptcourse.kernel"));
+        assertFalse(StartupScript.packageExists("gptcourse.no_such_package"));
+        assertTrue(StartupScript.packageExists("gptcourse.kernel"));
     }
 }

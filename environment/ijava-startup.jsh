@@ -1,0 +1,1 @@
+../kernel/src/main/resources/gptcourse/kernel/startup.jsh
