@@ -104,13 +104,14 @@ try { Class.forName("gptcourse.kernel.Display"); kernelVisible = true; } catch (
 System.out.println("PROBE course kernel visible: " + kernelVisible);
 /exit
 JSH
-# The startup script's snippets must all compile: jshell reports a failing one as "|  Error:".
+# The startup script's snippets must all compile: jshell reports a failing one as "Error:" (a
+# failing probe line as "|  Error:").
 if ! timeout 300 "$jshell" -q --class-path "$IJAVA_CLASSPATH:$basekernel" -R-Djava.awt.headless=true \
     --startup DEFAULT --startup "$IJAVA_STARTUP_SCRIPTS_PATH" "$work/probe.jsh" >"$work/jshell.log" 2>&1 </dev/null; then
   cat "$work/jshell.log" >&2; echo "jshell FAILED" >&2; exit 1
 fi
 want=$'PROBE chart image/png: true\nPROBE table text/html: true\nPROBE course kernel visible: false'
-if grep -q '^|  Error\|Exception' "$work/jshell.log" || [[ "$(grep '^PROBE' "$work/jshell.log")" != "$want" ]]; then
+if grep -q 'Error:\|Exception' "$work/jshell.log" || [[ "$(grep '^PROBE' "$work/jshell.log")" != "$want" ]]; then
   cat "$work/jshell.log" >&2; echo "jshell with the IJava settings FAILED (above)" >&2; exit 1
 fi
 grep '^PROBE' "$work/jshell.log" | sed 's/^PROBE /  /'
