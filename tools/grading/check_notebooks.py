@@ -173,7 +173,7 @@ class Completions(unittest.TestCase):
         self.assertIn("Once upon a time", table)
         rows = table.count("<tr>") - 1
         self.assertGreaterEqual(rows, 1, table[:500])
-        live = data(cell_with(self.nb, "trainer.train();"), "text/html", ("display_data",))
+        live = data(cell_with(self.nb, "trainer.train((m, prompt)"), "text/html", ("display_data",))
         self.assertTrue(any("completions" in t for t in live), "the table is shown while training")
 
 
