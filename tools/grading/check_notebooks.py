@@ -62,6 +62,26 @@ class EveryNotebook(unittest.TestCase):
                 self.assertEqual(errors, [], "%s: %s" % (name, text(cell["source"])[:80]))
 
 
+class ChartsAndTables(unittest.TestCase):
+    """Every chart and table goes through gptcourse.notebook.Outputs, which renders on any kernel
+    built on jupyter-jvm-basekernel (IJava too), not through a renderer only the course kernel has."""
+
+    def test_charts_and_tables_are_rendered_by_the_library(self):
+        for path in sorted(glob.glob(os.path.join(FOLDER, "*.ipynb"))):
+            name = os.path.basename(path)
+            for cell in load(name[:-6])["cells"]:
+                where = "%s: %s" % (name, text(cell["source"])[:80])
+                if cell["cell_type"] != "code":
+                    continue
+                self.assertNotRegex(text(cell["source"]), r"(^|[^.\w])display\(", where)
+                for o in cell["outputs"]:
+                    d = o.get("data", {})
+                    if "image/png" in d:
+                        self.assertTrue(text(d.get("text/plain", "")).startswith('chart "'), where)
+                    if "<table" in text(d.get("text/html", "")):
+                        self.assertTrue(text(d["text/html"]).startswith('<table class="gptcourse-table">'), where)
+
+
 class ModelAndArgs(unittest.TestCase):
     nb = load("01-model-and-args")
 
@@ -92,7 +112,7 @@ class TrainingLoop(unittest.TestCase):
     nb = load("03-training-loop")
 
     def test_the_self_checks_pass(self):
-        for method in ("trainingStep", "evaluate", "train"):
+        for method in ("trainingStep", "evaluate"):
             lines = printed(cell_with(self.nb, "Checks.%s(MyTrainer::new);" % method)).splitlines()
             self.assertEqual(lines[0], "Checking %s on a tiny model, next to the reference solution:" % method)
             self.assertGreaterEqual(len(lines), 4)
@@ -131,10 +151,16 @@ class LossCurve(unittest.TestCase):
         for name in ("uniform", "unigram", "bigram"):
             self.assertIn("<td>%s</td>" % name, table)
 
+    def test_the_tutorials_figures_beside_the_datas(self):
+        table = data(cell_with(self.nb, "baselineTable"), "text/html")[0]
+        self.assertIn("<td>10.825</td>", table)
+        self.assertIn("<td>7.349</td>", table)
+        self.assertIn("TinyStories (the tutorial)", table)
+
     def test_the_chart_has_the_loss_and_the_three_lines(self):
         cell = cell_with(self.nb, "chart.getSeriesMap()")
-        self.assertEqual(png(data(cell, "image/png", ("display_data",))[0]).size, (800, 450))
-        series = data(cell, "text/plain", ("execute_result",))[0]
+        self.assertEqual(png(data(cell, "image/png", ("execute_result",))[0]).size, (800, 450))
+        series = printed(cell)
         for label in ("train loss", "uniform ln(d_vocab) = 10.825", "unigram entropy = ", "bigram entropy = "):
             self.assertIn(label, series)
 
@@ -143,11 +169,11 @@ class Completions(unittest.TestCase):
     nb = load("05-log-completions")
 
     def test_the_completions_table_has_rows(self):
-        table = data(cell_with(self.nb, "trainer.completions.table()"), "text/html")[0]
+        table = data(cell_with(self.nb, "Outputs.table(trainer.completionsTable"), "text/html")[0]
         self.assertIn("Once upon a time", table)
         rows = table.count("<tr>") - 1
         self.assertGreaterEqual(rows, 1, table[:500])
-        live = data(cell_with(self.nb, "trainer.train();"), "text/html", ("display_data",))
+        live = data(cell_with(self.nb, "trainer.train((m, prompt)"), "text/html", ("display_data",))
         self.assertTrue(any("completions" in t for t in live), "the table is shown while training")
 
 

@@ -3,9 +3,11 @@
     /usr/bin/python3 tools/grading/generate_student.py [--source notebooks] [--out notebooks/student] [--check]
 
 Every notebook in --source becomes a copy in --out with the solutions replaced by the exercise
-stub, the hidden tests removed and the outputs cleared (nbgrader_cells.student_copy); relative links
-to files other than the notebooks themselves are rewritten to work from --out. --check writes
-nothing and exits 1, naming the notebooks, if any copy in --out differs from what it would write.
+stub, the hidden tests removed and the outputs cleared (nbgrader_cells.student_copy). The files the
+notebooks load (SHARED: notebooks/setup.jsh, run by `%load setup.jsh`) are copied unchanged, so a
+copy runs from --out as its instructor copy runs from --source. Relative links to other files are
+rewritten to work from --out. --check writes nothing and exits 1, naming the files, if any copy in
+--out differs from what it would write.
 """
 
 import argparse
@@ -17,6 +19,8 @@ import sys
 import nbgrader_cells as cells
 
 LINK = re.compile(r"\]\(([^)\s#]+)(#[^)\s]*)?\)")
+# files next to the notebooks that they load by a relative path: copied into the student folder
+SHARED = ("*.jsh",)
 
 
 def relink(nb, source_dir, out_dir, names):
@@ -33,14 +37,25 @@ def relink(nb, source_dir, out_dir, names):
     return nb
 
 
+def shared_files(source_dir):
+    return sorted(p for pattern in SHARED for p in glob.glob(os.path.join(source_dir, pattern)))
+
+
 def expected(source_dir, out_dir):
+    """{file name: text} of every file the student folder should hold: the notebooks' copies first."""
     paths = sorted(glob.glob(os.path.join(source_dir, "*.ipynb")))
-    names = {os.path.basename(p) for p in paths}
+    shared = shared_files(source_dir)
+    names = {os.path.basename(p) for p in paths + shared}
     out = {}
     for path in paths:
         name = os.path.basename(path)
         copy = cells.student_copy(cells.read(path), name)
         out[name] = cells.dumps(relink(copy, source_dir, out_dir, names))
+    if not out:
+        return out
+    for path in shared:
+        with open(path, encoding="utf-8") as f:
+            out[os.path.basename(path)] = f.read()
     return out
 
 
@@ -70,13 +85,14 @@ def main(argv=None):
                     current = f.read()
             if current != text:
                 stale.append(name + (" (missing)" if current is None else ""))
-        extra = sorted(set(os.path.basename(p) for p in glob.glob(os.path.join(out_dir, "*.ipynb"))) - set(copies))
+        present = [p for pattern in ("*.ipynb",) + SHARED for p in glob.glob(os.path.join(out_dir, pattern))]
+        extra = sorted(set(os.path.basename(p) for p in present) - set(copies))
         stale += [name + " (no instructor copy)" for name in extra]
         if stale:
             print("student copies out of date in %s: %s. Run environment/generate-student-notebooks.sh"
                   % (out_dir, ", ".join(stale)), file=sys.stderr)
             return 1
-        print("student copies up to date: %d notebooks in %s" % (len(copies), out_dir))
+        print("student copies up to date: %d files in %s" % (len(copies), out_dir))
         return 0
     os.makedirs(out_dir, exist_ok=True)
     for name, text in copies.items():

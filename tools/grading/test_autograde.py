@@ -4,7 +4,7 @@
 
 Submissions (one student each): the student copy with the solutions put back (full marks); the loss
 not negated; zeroGrad missing; the untouched student copy with one graded cell deleted; an endless
-loop in train() plus a cell whose loop survives the interrupt; System.exit in trainingStep plus a
+loop in trainingStep plus a cell whose loop survives the interrupt; System.exit in trainingStep plus a
 cell that crashes the JVM; a solution that does not compile; a file that is not a notebook.
 """
 import argparse
@@ -24,6 +24,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 NOTEBOOK = "03-training-loop"
 KERNEL = "java-gptcourse"
 CELL_TIMEOUT = 20
+POINTS = {"check-training-step": 5, "check-evaluate": 5}
+CRASH_CELL = []   # the number (from 1) of the cell that crashes the JVM in the system-exit submission
 GRADES = {}
 NOTES = {}
 
@@ -51,7 +53,9 @@ def crafted(folder):
         "loss-not-negated": variant(replace("LogProbs.getLogProbs(logits, tokens).mean().neg();",
                                             "LogProbs.getLogProbs(logits, tokens).mean();")),
         "zero-grad-missing": variant(replace("        optimizer.zeroGrad();\n", "")),
-        "endless-loop": variant(replace("        startRun();\n", "        while (true) { }\n    }\n    void unused() {\n")),
+        "endless-loop": variant(replace('        INDArray tokens = batch.get("tokens");',
+                                        '        while (true) { }\n    }\n    Tensor unused(Batch batch) {\n'
+                                        '        INDArray tokens = batch.get("tokens");')),
         "system-exit": variant(replace('        INDArray tokens = batch.get("tokens");',
                                        '        System.exit(1);\n        INDArray tokens = batch.get("tokens");')),
         "does-not-compile": variant(replace("return loss;", "return los;")),
@@ -64,6 +68,7 @@ def crafted(folder):
     # and a cell that crashes the JVM, as System.exit would on a JDK without the kernel's exit guard
     crash = subs["system-exit"]
     at = next(i for i, c in enumerate(crash.cells) if cells.grade_id(c) == "my-trainer") + 1
+    CRASH_CELL.append(at + 1)
     crash.cells.insert(at, nbformat.v4.new_code_cell(
         'var field = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");\n'
         'field.setAccessible(true);\n'
@@ -99,9 +104,7 @@ def grade_all():
 
 
 def points(student, gid):
-    return float(GRADES[student]["%s/%s points (of %g)" % (NOTEBOOK, gid, {"check-training-step": 4,
-                                                                            "check-evaluate": 3,
-                                                                            "check-train": 3}[gid])])
+    return float(GRADES[student]["%s/%s points (of %g)" % (NOTEBOOK, gid, POINTS[gid])])
 
 
 def message(student, gid):
@@ -129,12 +132,12 @@ class Autograder(unittest.TestCase):
     def test_a_loss_with_the_wrong_sign_loses_the_training_step(self):
         self.assertEqual(points("loss-not-negated", "check-training-step"), 0)
         self.assertIn("the sign is wrong", message("loss-not-negated", "check-training-step"))
-        self.assertEqual(points("loss-not-negated", "check-evaluate"), 3)
+        self.assertEqual(points("loss-not-negated", "check-evaluate"), 5)
 
     def test_missing_zero_grad_loses_the_training_step(self):
         self.assertEqual(points("zero-grad-missing", "check-training-step"), 0)
         self.assertIn("call optimizer.zeroGrad() after optimizer.step()", message("zero-grad-missing", "check-training-step"))
-        self.assertEqual(points("zero-grad-missing", "check-evaluate"), 3)
+        self.assertEqual(points("zero-grad-missing", "check-evaluate"), 5)
 
     def test_an_empty_exercise_gets_nothing_and_a_deleted_cell_is_reported(self):
         self.assertEqual(GRADES["empty-with-a-cell-deleted"]["total"], "0")
@@ -143,28 +146,28 @@ class Autograder(unittest.TestCase):
             "cell missing: the notebook has no cell 'check-evaluate'"))
 
     def test_an_endless_loop_times_out_and_the_other_exercises_are_still_graded(self):
-        self.assertEqual(points("endless-loop", "check-train"), 0)
-        self.assertIn("stopped after", message("endless-loop", "check-train"))
-        self.assertIn("time limit", message("endless-loop", "check-train"))
+        self.assertEqual(points("endless-loop", "check-training-step"), 0)
+        self.assertIn("stopped after", message("endless-loop", "check-training-step"))
+        self.assertIn("time limit", message("endless-loop", "check-training-step"))
         # the unstoppable cell cost a new kernel, which replayed MyTrainer's cell for the checks after it
         self.assertIn("did not stop when interrupted; a new kernel replayed the cells that had worked",
                       GRADES["endless-loop"]["notes"])
-        self.assertEqual(points("endless-loop", "check-training-step"), 4)
-        self.assertEqual(points("endless-loop", "check-evaluate"), 3)
+        self.assertEqual(points("endless-loop", "check-evaluate"), 5)
 
     def test_system_exit_is_reported(self):
         self.assertEqual(points("system-exit", "check-training-step"), 0)
         self.assertIn("called System.exit", message("system-exit", "check-training-step"))
         self.assertIn("the code called System.exit; the kernel blocked it", GRADES["system-exit"]["notes"])
-        self.assertEqual(points("system-exit", "check-evaluate"), 3)
+        self.assertEqual(points("system-exit", "check-evaluate"), 5)
 
     def test_the_kernels_own_output_goes_to_its_log(self):
         self.assertIn("A fatal error has been detected by the Java Runtime Environment", self.crash_log)
 
     def test_a_kernel_that_dies_is_replaced_and_grading_goes_on(self):
-        self.assertIn("cell 9: the kernel died while running it (did the code end the JVM, with System.exit or"
-                      " halt?); a new kernel replayed the cells that had worked", GRADES["system-exit"]["notes"])
-        self.assertEqual(points("system-exit", "check-evaluate"), 3)
+        self.assertIn("cell %d: the kernel died while running it (did the code end the JVM, with System.exit or"
+                      " halt?); a new kernel replayed the cells that had worked" % CRASH_CELL[0],
+                      GRADES["system-exit"]["notes"])
+        self.assertEqual(points("system-exit", "check-evaluate"), 5)
 
     def test_a_solution_that_does_not_compile_is_named(self):
         self.assertEqual(GRADES["does-not-compile"]["total"], "0")
@@ -173,7 +176,7 @@ class Autograder(unittest.TestCase):
 
     def test_a_file_that_is_not_a_notebook_gets_zero_with_the_reason(self):
         self.assertEqual(GRADES["not-a-notebook"]["total"], "0")
-        self.assertIn("could not be read as a notebook", message("not-a-notebook", "check-train"))
+        self.assertIn("could not be read as a notebook", message("not-a-notebook", "check-evaluate"))
 
 
 if __name__ == "__main__":
