@@ -5,6 +5,9 @@
 # @jupyterlab/builder, and moves the result into CACHE/lab-VERSION-KEY, KEY being a hash of those
 # files. Later runs with the same files find it and build nothing. Prints the built folder's path as
 # its last line; serve.py serves it with Debian's jupyter-server and jupyterlab-server.
+# page_config.json turns off JupyterLab's news and update check (the announcements plugin): its
+# /lab/api/news and /lab/api/update handlers belong to the jupyterlab Python package, not to
+# jupyterlab-server, and a course that runs offline has no use for them.
 #
 #   environment/jupyterlab/build.sh [--cache DIR] [--force] [--keep-staging] [--quiet]
 #
@@ -28,14 +31,14 @@ while [[ $# -gt 0 ]]; do
     --force) force=1; shift ;;
     --keep-staging) keep=1; shift ;;
     --quiet) quiet=1; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "build.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
 say() { [[ $quiet -eq 1 ]] || echo "$@" >&2; }
 die() { echo "build.sh: $*" >&2; exit 1; }
 
-sources=(package.json package-lock.json index.js webpack.config.js templates/index.html templates/error.html)
+sources=(package.json package-lock.json index.js webpack.config.js page_config.json templates/index.html templates/error.html)
 for f in "${sources[@]}"; do [[ -f "$here/$f" ]] || die "$here/$f is missing"; done
 version="$(sed -n 's/^  "version": "\([^"]*\)".*/\1/p' "$here/package.json" | head -1)"
 [[ -n "$version" ]] || die "no version in $here/package.json"
@@ -100,6 +103,9 @@ mv "$staging/build/schemas" "$staging/build/themes" "$target.partial/"
 mv "$staging/build" "$target.partial/static"
 cp -r "$staging/templates" "$target.partial/templates"
 cp "$staging/package.json" "$target.partial/package.json"
+# Read by jupyterlab_server as the application's page config (app_settings_dir/page_config.json).
+mkdir -p "$target.partial/settings"
+cp "$staging/page_config.json" "$target.partial/settings/page_config.json"
 node -e '
   const fs = require("fs");
   const [file, version, key, seconds] = process.argv.slice(1);

@@ -46,10 +46,17 @@ const plugins = [
 ];
 const mimePlugins = [import('@jupyterlab/json-extension')];
 
+// A module's plugins less those the page config disables (page_config.json's "disabledExtensions",
+// by plugin id or package name), as JupyterLab's own start-up does.
+function enabled(module) {
+  const exported = module.default !== undefined ? module.default : module;
+  return (Array.isArray(exported) ? exported : [exported]).filter((plugin) => !PageConfig.Extension.isDisabled(plugin.id));
+}
+
 window.addEventListener('load', async () => {
   await styles;
   const lab = new JupyterLab({ mimeExtensions: await Promise.all(mimePlugins) });
-  lab.registerPluginModules(await Promise.all(plugins));
+  lab.registerPlugins((await Promise.all(plugins)).flatMap(enabled));
   await lab.start();
   await lab.restored;
   // The browser test waits for this mark; a person never sees it.
