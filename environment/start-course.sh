@@ -69,21 +69,17 @@ EOF
   allow_root=(--allow-root)
 fi
 
-installed_lab() {
-  # A JupyterLab of the user's own (pip, conda, the Docker image's), on PATH or Debian's python.
+# The `jupyter` (on PATH, else Debian's) that has the subcommand $1 ("lab": a JupyterLab of the
+# user's own, pip, conda or the Docker image's; "notebook": the classic Notebook).
+jupyter_with() {
   local j
   for j in jupyter /usr/bin/jupyter; do
-    if command -v "$j" >/dev/null 2>&1 && "$j" lab --version >/dev/null 2>&1; then echo "$j"; return 0; fi
+    if command -v "$j" >/dev/null 2>&1 && "$j" "$1" --version >/dev/null 2>&1; then echo "$j"; return 0; fi
   done
   return 1
 }
-classic_notebook() {
-  local j
-  for j in jupyter /usr/bin/jupyter; do
-    if command -v "$j" >/dev/null 2>&1 && "$j" notebook --version >/dev/null 2>&1; then echo "$j"; return 0; fi
-  done
-  return 1
-}
+installed_lab() { jupyter_with lab; }
+classic_notebook() { jupyter_with notebook; }
 # Why the course's JupyterLab build cannot be served here (empty when it can).
 lab_server_problem() {
   "$py" - <<'EOF' 2>/dev/null || echo "no usable $py (it needs Debian's jupyter-server and python3-jupyterlab-server)"
