@@ -22,9 +22,9 @@
 #                               [--timeout SECONDS] [--lab-cache DIR]
 #
 # --notebook runs the given notebooks as they are instead of the solved student copies (repeatable).
-# --timeout bounds each notebook (default 600 s). --lab-cache is build.sh's --cache. Installs
-# Chromium, Node.js and npm with apt if missing (install-packages.sh --browser). Stops every process
-# it started, whatever happens.
+# --timeout bounds each notebook (default 1200 s: generous, for a loaded machine). --lab-cache is
+# build.sh's --cache. Installs Chromium, Node.js and npm with apt if missing (install-packages.sh
+# --browser). Stops every process it started, whatever happens.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -32,7 +32,7 @@ py="${PYTHON:-/usr/bin/python3}"
 frontends=(lab classic)
 notebooks=()
 build=1
-timeout=600
+timeout=1200
 lab_cache=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
