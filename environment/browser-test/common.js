@@ -3,9 +3,11 @@
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// --cdp URL --base URL --token T --shots DIR [--timeout S] NAME.ipynb[:MODE] ...; modes[0] is the default.
+// --cdp URL --base URL --token T --shots DIR [--timeout S] [--expect-outputs yes|no] NAME.ipynb[:MODE] ...;
+// modes[0] is the default. --expect-outputs no: the notebooks together need not show an image, a
+// table or an output redrawn in place (a notebook of the user's choice may have none).
 function parseArgs(argv, modes) {
-  const args = { timeout: 600, notebooks: [] };
+  const args = { timeout: 600, notebooks: [], expectOutputs: true };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     if (!key.startsWith('--')) {
@@ -21,7 +23,10 @@ function parseArgs(argv, modes) {
     else if (key === '--base') args.base = value.replace(/\/+$/, '');
     else if (key === '--token') args.token = value;
     else if (key === '--shots') args.shots = value;
-    else if (key === '--timeout') {
+    else if (key === '--expect-outputs') {
+      if (value !== 'yes' && value !== 'no') throw new Error(`--expect-outputs must be yes or no, got '${value}'`);
+      args.expectOutputs = value === 'yes';
+    } else if (key === '--timeout') {
       args.timeout = Number(value);
       if (!(args.timeout > 0)) throw new Error(`--timeout must be a positive number of seconds, got '${value}'`);
     } else throw new Error(`unknown option '${key}'`);

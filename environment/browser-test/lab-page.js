@@ -173,8 +173,8 @@ async function runAll(page, name, deadline, api) {
   // Run > Run All Cells, with the mouse.
   await page.locator('#jp-menu-panel .lm-MenuBar-item, .lm-MenuBar .lm-MenuBar-item', { hasText: /^Run$/ }).first().click();
   await page.locator('.lm-Menu .lm-Menu-item', { has: page.locator('.lm-Menu-itemLabel', { hasText: /^Run All Cells$/ }) }).first().click();
-  await page.waitForFunction(() => window.__gptcourse.queued > 0, null, { timeout: 60000 })
-    .catch(() => { throw new Error(`${name}: no cell was shown as queued ([*]) within 60 s of Run All`); });
+  await page.waitForFunction(() => window.__gptcourse.queued > 0, null, { timeout: Math.max(1000, deadline - Date.now()) })
+    .catch(() => { throw new Error(`${name}: no cell was ever shown as queued ([*]) after Run All`); });
   // Settled twice in a row: idle with no [*], not the instant between two cells.
   let last = false;
   const done = await waitFor(page, `${name}: Run All`, deadline, (s) => {
@@ -265,7 +265,7 @@ async function runFeatures(page, name, deadline, api) {
   await sleep(1000);
   const clicked = Date.now();
   await page.click('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-NotebookPanel-toolbar [data-command="kernelmenu:interrupt"]');
-  await waitFor(page, `${name}: the interrupted cell`, Math.min(deadline, clicked + 60000),
+  await waitFor(page, `${name}: the interrupted cell`, Math.min(deadline, clicked + 120000),
     (s) => settled(s) && /\[\s*\d+\s*\]/.test(s.cells[long].prompt));
   const interruptSeconds = Math.round((Date.now() - clicked) / 100) / 10;
   const longText = (await page.evaluate(readOutputs))[long].text;

@@ -50,6 +50,9 @@ async function waitFor(page, what, timeoutMs, test) {
 
 async function runNotebook(context, args, api, name) {
   const started = Date.now();
+  // Every wait below shares the notebook's --timeout: a loaded machine can take minutes to load a page.
+  const deadline = started + args.timeout * 1000;
+  const left = () => Math.max(1000, deadline - Date.now());
   const page = await context.newPage();
   try {
     await page.setViewportSize({ width: 1280, height: 900 });
@@ -57,9 +60,9 @@ async function runNotebook(context, args, api, name) {
     page.on('pageerror', (err) => consoleErrors.push(String(err)));
     const expectedHints = countDetails((await api.contents(name)).content);
 
-    await page.goto(`${args.base}/notebooks/${encodeURIComponent(name)}?token=${encodeURIComponent(args.token)}`, { waitUntil: 'load', timeout: 60000 });
-    await page.waitForSelector('#notebook-container .cell', { timeout: 60000 });
-    await waitFor(page, 'kernel start', 90000, (s) => s.kernel === 'idle');
+    await page.goto(`${args.base}/notebooks/${encodeURIComponent(name)}?token=${encodeURIComponent(args.token)}`, { waitUntil: 'load', timeout: left() });
+    await page.waitForSelector('#notebook-container .cell', { timeout: left() });
+    await waitFor(page, 'kernel start', left(), (s) => s.kernel === 'idle');
 
     // A MutationObserver notes every "In [*]" prompt from here on: seeing one proves that the click
     // below queued the cells (prompts saved in the file could otherwise pass for finished ones).
@@ -76,7 +79,7 @@ async function runNotebook(context, args, api, name) {
     await page.click('#celllink');
     await page.click('#run_all_cells > a');
 
-    const done = await waitFor(page, 'Run All', args.timeout * 1000, (s) =>
+    const done = await waitFor(page, 'Run All', left(), (s) =>
       s.kernel === 'idle' && s.cells.every((c) => c.empty || /\[\s*\d+\s*\]/.test(c.prompt)));
     const queued = await page.evaluate(() => window.__gptcourseQueued);
 
@@ -161,8 +164,8 @@ async function main() {
   const tables = results.reduce((n, r) => n + (r.tables || 0), 0);
   const hints = results.reduce((n, r) => n + (r.hints || 0), 0);
   const cells = results.reduce((n, r) => n + (r.cells || 0), 0);
-  if (images === 0) problems.push('no rendered chart image in any notebook');
-  if (tables === 0) problems.push('no table output in any notebook');
+  if (args.expectOutputs && images === 0) problems.push('no rendered chart image in any notebook');
+  if (args.expectOutputs && tables === 0) problems.push('no table output in any notebook');
   const summary = {
     ok: problems.length === 0,
     notebooks: results.length,
