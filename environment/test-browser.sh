@@ -127,6 +127,8 @@ if [[ ${#notebooks[@]} -gt 0 ]]; then
     names+=("$(basename "$nb")")
   done
 else
+  "$py" "$here/browser-test/test_fill_solutions.py" >"$work/fill-test.log" 2>&1 \
+    || { tail -30 "$work/fill-test.log"; fail "fill_solutions.py's own tests failed"; }
   "$py" "$here/browser-test/fill_solutions.py" "$root/notebooks/student" "$root/notebooks" "$work/nb" >"$work/fill.log" 2>&1 \
     || { cat "$work/fill.log"; fail "filling in the solutions failed"; }
   for nb in "$work/nb"/*.ipynb; do names+=("$(basename "$nb")"); done
