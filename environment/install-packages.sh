@@ -4,8 +4,12 @@
 # install, the image and the fresh-machine proof take the same steps.
 #
 #   environment/install-packages.sh            # to launch: a Java 17 JDK, Maven, and Jupyter unless
-#                                              # a `jupyter` with Lab or Notebook is already on PATH
-#   environment/install-packages.sh --browser  # for test-browser.sh: Chromium, Node.js and npm
+#                                              # a `jupyter` with Lab or Notebook is already on PATH;
+#                                              # without a `jupyter lab`, what the course's JupyterLab
+#                                              # build needs: jupyter-server, python3-jupyterlab-server,
+#                                              # Node.js and npm
+#   environment/install-packages.sh --browser  # for test-browser.sh: Chromium, Node.js, npm and the
+#                                              # servers of both front ends
 #
 # Runs apt-get through sudo unless root. Does nothing when everything is there; without apt-get it
 # names what to install and exits 1.
@@ -15,7 +19,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --launch) set_name="launch"; shift ;;
     --browser) set_name="browser"; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "install-packages.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -24,6 +28,19 @@ java_major() {
   # `java -version` prints e.g. 'openjdk version "17.0.15" 2025-04-15' (or "1.8.0_392" on Java 8).
   java -version 2>&1 | sed -n 's/.*version "\([0-9][0-9.]*\).*/\1/p' | head -1 \
     | awk -F. '{ print ($1 == 1) ? $2 : $1 }'
+}
+
+has_lab() {
+  local j
+  for j in jupyter /usr/bin/jupyter; do
+    if command -v "$j" >/dev/null 2>&1 && "$j" lab --version >/dev/null 2>&1; then return 0; fi
+  done
+  return 1
+}
+
+# Debian's server packages for the course's JupyterLab build (environment/jupyterlab/serve.py).
+lab_server_missing() {
+  ! /usr/bin/python3 -c 'import jupyter_server, jupyterlab_server' >/dev/null 2>&1
 }
 
 has_jupyter() {
@@ -52,12 +69,19 @@ if [[ $set_name == launch ]]; then
   if ! has_jupyter; then
     rest+=(jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client); missing_desc+=("Jupyter (or: python3 -m pip install --user jupyterlab)")
   fi
+  if ! has_lab; then
+    lab_server_missing && { rest+=(jupyter-server python3-jupyterlab-server); missing_desc+=("Debian's jupyter-server and python3-jupyterlab-server"); }
+    command -v node >/dev/null 2>&1 || { rest+=(nodejs); missing_desc+=("Node.js"); }
+    command -v npm >/dev/null 2>&1 || { rest+=(npm); missing_desc+=("npm"); }
+  fi
 else
   if ! command -v chromium >/dev/null 2>&1 && [[ ! -x /usr/bin/chromium ]]; then
     rest+=(chromium); missing_desc+=("Chromium")
   fi
   command -v node >/dev/null 2>&1 || { rest+=(nodejs); missing_desc+=("Node.js"); }
   command -v npm >/dev/null 2>&1 || { rest+=(npm); missing_desc+=("npm"); }
+  lab_server_missing && { rest+=(jupyter-server python3-jupyterlab-server); missing_desc+=("Debian's jupyter-server and python3-jupyterlab-server"); }
+  /usr/bin/python3 -c 'import notebook' >/dev/null 2>&1 || { rest+=(jupyter-notebook); missing_desc+=("the classic Notebook"); }
 fi
 [[ ${#first[@]} -eq 0 && ${#rest[@]} -eq 0 ]] && exit 0
 

@@ -4,9 +4,12 @@
 #      parity, AdamW, learning, memory release, data pipeline against a fake hub) and kernel;
 #   2. the Jupyter side: the kernel conformance suite, protocol checks and the feature notebook
 #      (environment/test-kernel.sh);
-#   3. a course notebook run through the Notebook UI in headless Chromium (environment/test-browser.sh);
-#   4. the course notebooks, their student copies and the autograder (environment/test-notebooks.sh);
-#   5. the IJava setup: environment/ijava-setup.sh's settings, jshell on them, and the notebooks on the
+#   3. the launch command's options and a real launch of the course's JupyterLab build
+#      (environment/test-start-course.sh);
+#   4. the student copies, solutions filled in, run in headless Chromium through JupyterLab 3.6 and
+#      the classic Notebook, with JupyterLab's features checked (environment/test-browser.sh);
+#   5. the course notebooks, their student copies and the autograder (environment/test-notebooks.sh);
+#   6. the IJava setup: environment/ijava-setup.sh's settings, jshell on them, and the notebooks on the
 #      kernel's IJava-only mode (environment/test-ijava.sh).
 # Prints one "N passed, N failed" line at the end; exits non-zero if anything failed.
 set -uo pipefail
@@ -26,15 +29,16 @@ read -r junit_run junit_failed junit_skipped <<<"${summary:-0 0 0}"
 echo "== Jupyter kernel: conformance suite and feature notebook"
 if "$here/test-kernel.sh" --skip-build; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: kernel tests" >&2; fi
 
-echo "== Browser: a course notebook run in headless Chromium"
+echo "== The launch command: options and a launch of the JupyterLab build"
+if "$here/test-start-course.sh"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: launch command tests" >&2; fi
+
+echo "== Browser: the student copies run in JupyterLab and the classic Notebook (headless Chromium)"
 if "$here/test-browser.sh" --skip-build; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: browser test" >&2; fi
 echo "== Course notebooks: executed with GPTCOURSE_CI=1, student copies, autograder"
 if "$here/test-notebooks.sh" --skip-build; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: notebook tests" >&2; fi
 
-# --skip-notebooks: until every chart and table in the notebooks is shown with Outputs.chart/Outputs.table
-# (issue 18); then drop it, so the notebooks run in the IJava-only mode too.
-echo "== IJava setup: the settings ijava-setup.sh prints, and jshell on them"
-if "$here/test-ijava.sh" --skip-build --skip-notebooks; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: IJava tests" >&2; fi
+echo "== IJava setup: the settings ijava-setup.sh prints, jshell on them, the notebooks in the IJava-only mode"
+if "$here/test-ijava.sh" --skip-build; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: IJava tests" >&2; fi
 
 echo
 echo "JUnit: $junit_run tests, $junit_failed failed, $junit_skipped skipped; suites: $passed passed, $failed failed"
