@@ -38,7 +38,7 @@ class HubDownloaderFaultsTest {
         hub = new FakeHub();
         StringBuilder text = new StringBuilder();
         for (int copy = 0; copy < 4; copy++) {
-            for (String story : TinyStories.standInStories()) {
+            for (String story : StoryGenerator.stories(7, 36)) {
                 text.append(story).append('\n').append(Gpt2Tokenizer.END_OF_TEXT).append('\n');
             }
         }

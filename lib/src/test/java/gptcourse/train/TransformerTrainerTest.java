@@ -152,8 +152,9 @@ class TransformerTrainerTest {
         assertTrue(e.getMessage().contains("batch size: checkpoint 8, now 4"), e.getMessage());
 
         // Other data: another split size, or the same size drawn with another seed.
-        gptcourse.data.TokenizedDataset rows = DataUtils.tokenizeAndConcatenate(TinyStories.standIn("train"), tokenizer,
-                false, SEQ, "text", true, 2, null);
+        gptcourse.data.TokenizedDataset rows = DataUtils.tokenizeAndConcatenate(
+                TextDataset.of("stand-in (generated stories)", StoryGenerator.stories(1, 40)), tokenizer,
+                streaming(false), maxLength(SEQ), columnName("text"), addBosToken(true), numProc(2), inMemory());
         TransformerTrainer otherSize = new TransformerTrainer(args(1, "v"), new DemoTransformer(tinyConfig(), 0),
                 rows.trainTestSplit(6, 0), tokenizer, new RunTracker(runs));
         e = assertThrows(IllegalArgumentException.class, () -> otherSize.loadCheckpoint(file));
