@@ -199,8 +199,9 @@ class Batch:
                     "the grader's worker for this notebook ended without a result (exit code %s); see %s.worker.log"
                     % (proc.returncode, stem))}
             if oom:
-                raw.setdefault("notes", []).append("the kernel reached the memory cap (--memory %d MB) and was killed"
-                                                   % self.a.memory)
+                raw.setdefault("notes", []).append(
+                    "the submission reached the memory cap (--memory %d MB): the kernel or a process it started was"
+                    " killed" % self.a.memory)
             return raw
         finally:
             if groups:

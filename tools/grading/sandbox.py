@@ -186,7 +186,23 @@ def _parents(paths, made):
     return args
 
 
-def kernel_command(kernel_cmd, connection_file, uid, channel, env, memory_mb):
+def private_caches(work, uid):
+    """{name: folder}: this submission's own copy of the caches a library writes to even when they are
+    full (DJL's tokenizer library takes a lock in ~/.djl.ai), owned by its user; JavaCPP's large cache
+    (~/.javacpp) is shared read-only."""
+    out = {}
+    mine = os.path.join(os.path.expanduser("~"), ".djl.ai")
+    if os.path.isdir(mine):
+        copy = os.path.join(work, "djl.ai")
+        shutil.copytree(mine, copy, symlinks=True)
+        for root, dirs, files in os.walk(copy):
+            for name in [root] + [os.path.join(root, n) for n in dirs + files]:
+                os.lchown(name, uid, uid)
+        out[".djl.ai"] = copy
+    return out
+
+
+def kernel_command(kernel_cmd, connection_file, uid, channel, env, memory_mb, caches=None):
     """The kernelspec's command wrapped in the sandbox; the connection file is mapped to CONNECTION."""
     inner = [CONNECTION if a == connection_file else a for a in kernel_cmd]
     args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
@@ -199,11 +215,12 @@ def kernel_command(kernel_cmd, connection_file, uid, channel, env, memory_mb):
     args += _parents(repo + [CONNECTION, CHANNEL], made)
     for folder in repo:
         args += ["--ro-bind", folder, folder]
-    # the native libraries the grader's own JVM unpacked: read-only, so each kernel need not unpack them again
-    for cache in (".javacpp", ".djl.ai"):
-        mine = os.path.join(os.path.expanduser("~"), cache)
-        if os.path.isdir(mine):
-            args += ["--ro-bind", mine, os.path.join(HOME, cache)]
+    # the native libraries the grader's own JVM unpacked (JavaCPP's read-only, DJL's a private copy): none unpacked again
+    mine = os.path.join(os.path.expanduser("~"), ".javacpp")
+    if os.path.isdir(mine):
+        args += ["--ro-bind", mine, os.path.join(HOME, ".javacpp")]
+    for name, folder in (caches or {}).items():
+        args += ["--bind", folder, os.path.join(HOME, name)]
     args += ["--bind", channel, CHANNEL, "--ro-bind", connection_file, CONNECTION, "--chdir", HOME, "--clearenv"]
     for key, value in sandbox_env(env, memory_mb).items():
         args += ["--setenv", key, value]

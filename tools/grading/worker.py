@@ -129,9 +129,11 @@ class Worker:
         if not job["full"]:
             env["GPTCOURSE_CI"] = "1"
         if job["sandbox"]:
+            caches = sandbox.private_caches(work, uid)
+
             def wrap(cmd, connection_file):
                 os.chown(connection_file, uid, uid)
-                return sandbox.kernel_command(cmd, connection_file, uid, chan, env, job["memory_mb"])
+                return sandbox.kernel_command(cmd, connection_file, uid, chan, env, job["memory_mb"], caches)
             kernel_env = {"PATH": env.get("PATH", "/usr/bin:/bin")}
         else:
             wrap = None
