@@ -27,7 +27,7 @@ def main():
     p.add_argument("--keep", help="grade into this folder and keep it (default: a temporary one)")
     a = p.parse_args()
     kinds = [t.solution, lambda: t.changed((t.LOSS, ".mean()")), lambda: t.changed((t.ZERO_GRAD, "")),
-             lambda: t.changed((t.INFERENCE, "GradMode.enableGrad()")),
+             lambda: t.changed((t.INFERENCE, "GradMode.enableGrad()"), (t.CLOSED_LOGITS, r"{ Tensor logits = \1;")),
              lambda: t.changed((t.SHIFTED_TARGETS, "NDArrayIndex.interval(0, seq - 1)"))]
     with tempfile.TemporaryDirectory(prefix="gptcourse-grading-bench-") as work:
         folder = a.keep or work
