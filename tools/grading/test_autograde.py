@@ -299,7 +299,7 @@ class Autograder(unittest.TestCase):
     def test_an_endless_loop_times_out_and_system_exit_is_blocked(self):
         s = "endless-and-exit"
         self.assertEqual(points(s, "check-training-step"), 0)
-        self.assertIn("stopped after 240 s: it ran past the time limit", message(s, "check-training-step"))
+        self.assertRegex(message(s, "check-training-step"), r"stopped after 2\d\d s: it ran past the time limit")
         self.assertIn("called System.exit", message(s, "check-evaluate"))
 
     # hostile submissions

@@ -105,7 +105,8 @@ class RefusalScan(unittest.TestCase):
             ("TrainerFactory f = TransformerTrainer::new;", "makes a TransformerTrainer"),
             ('var f = Class.forName("x").getDeclaredField("y"); f.setAccessible(true);', "reflection"),
             ("var l = java.lang.invoke.MethodHandles.lookup();", "reflection"),
-            ('gptcourse.grading.Checks.require("evaluate", MyTrainer::new);', "grading classes"),
+            ('gptcourse.grading.Checks.require("evaluate", OtherTrainer::new);', "grading classes"),
+            ("var c = gptcourse.grading.GradingChannel.class;", "grading classes"),
         ]:
             found = self.with_cell(code)
             self.assertTrue(found and what in found[0], "%r: %s" % (code, found))

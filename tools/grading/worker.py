@@ -62,6 +62,13 @@ def match(path, nb, instructors):
     return best if best is not None and ids & instructors[best][1] else None
 
 
+def missing_cell(test, theirs):
+    """The report's line when the submission lacks the test cell or a solution cell it checks, else None."""
+    missing = [s for s in [cells.grade_id(test)] + cells.tested_cells(test) if s not in theirs]
+    return ("cell missing: the notebook has no cell '%s' (was it deleted, or its metadata changed?)" % missing[0]
+            if missing else None)
+
+
 def clear(folder):
     """Empties the channel folder without following anything the sandbox put there."""
     for entry in os.scandir(folder):
@@ -106,6 +113,16 @@ class Worker:
         refused = scan.findings(nb, instructor)
         if refused:
             self.result["refused"] = refused
+            self._save(nb)
+            return self.result
+        theirs = {cells.grade_id(c) for c in nb.cells if cells.grade_id(c)}
+        tests = [c for c in instructor.cells if cells.is_test(c)]
+        if tests and all(missing_cell(t, theirs) for t in tests):   # nothing to grade: no kernel needed
+            for t in tests:
+                self.result["tests"].append({"grade_id": cells.grade_id(t), "methods": {}, "status": None,
+                                             "problem": missing_cell(t, theirs)})
+            self.note("%s: none of the graded cells is in the notebook (their metadata is gone or changed), so it"
+                      " was not run" % name)
             self._save(nb)
             return self.result
         work = tempfile.mkdtemp(prefix="gptcourse-grade-")
@@ -193,10 +210,8 @@ class Worker:
             entry = {"grade_id": gid, "methods": {}, "problem": None, "status": None}
             self.result["tests"].append(entry)
             needed = cells.tested_cells(test)
-            missing = [s for s in [gid] + needed if s not in theirs]
-            if missing:
-                entry["problem"] = ("cell missing: the notebook has no cell '%s' (was it deleted, or its metadata"
-                                    " changed?)" % missing[0])
+            entry["problem"] = missing_cell(test, theirs)
+            if entry["problem"]:
                 continue
             code = cells.source(test)
             cell = theirs[gid]
