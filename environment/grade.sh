@@ -2,9 +2,9 @@
 # Autograder: runs students' notebooks in a fresh kernel, then the hidden checks of each graded cell,
 # and writes grades.csv and grades.html (docs/grading.md).
 #
-#   environment/grade.sh submissions/ [--out grades] [--cell-timeout 300] [--timeout 1800]
+#   environment/grade.sh submissions/ [--out grades] [--cell-timeout 300] [--timeout 1800] [--jobs N] [--force]
 #   environment/grade.sh alice.ipynb bob.ipynb --out grades
-#   more: --instructor DIR (default notebooks/)  --kernel NAME (default java-gptcourse)  --full
+#   more: --instructor DIR  --kernel NAME  --memory MB  --no-sandbox  --full (docs/grading.md)
 #
 # A folder holds one notebook per student, or one subfolder per student. The kernel must be
 # installed (environment/install-kernel.sh); Jupyter's client runs on /usr/bin/python3.

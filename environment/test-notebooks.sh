@@ -5,7 +5,9 @@
 #   2. every notebook runs top to bottom with GPTCOURSE_CI=1 (a few training steps, the stand-in
 #      stories) through `jupyter nbconvert --execute`, and tools/grading/check_notebooks.py checks the
 #      outputs: the loss falls, the entropy lines are there, the charts decode, the tables have rows;
-#   3. the autograder grades crafted submissions of notebook 03 (tools/grading/test_autograde.py).
+#   3. the autograder's parts that need no kernel (tools/grading/test_grading_parts.py), then the
+#      autograder grades crafted submissions of notebook 03: honest, careless, malformed and hostile
+#      ones, in its sandbox where the machine allows one (tools/grading/test_autograde.py).
 # Options: --skip-build (use the kernel and library already built, as test-all.sh does)
 # Needs Debian's jupyter-nbconvert python3-nbclient jupyter-client python3-pil on /usr/bin/python3
 # (set PYTHON to use another interpreter that has them).
@@ -61,6 +63,14 @@ for nb in "$root"/notebooks/*.ipynb; do
 done
 "$py" "$root/tools/grading/check_notebooks.py" "$work/executed" 2>&1
 
+echo "== autograder's parts"
+if ! "$py" "$root/tools/grading/test_grading_parts.py" >"$work/parts.log" 2>&1; then
+  cat "$work/parts.log"
+  echo "autograder part tests FAILED" >&2
+  exit 1
+fi
+tail -3 "$work/parts.log"
+
 echo "== autograder on crafted submissions"
 start=$SECONDS
 if ! "$py" "$root/tools/grading/test_autograde.py" --kernel "$kernel" >"$work/autograde.log" 2>&1; then
@@ -68,6 +78,6 @@ if ! "$py" "$root/tools/grading/test_autograde.py" --kernel "$kernel" >"$work/au
   echo "autograder tests FAILED" >&2
   exit 1
 fi
-quiet <"$work/autograde.log" | grep -v '^  \|^grading \|^report: '   # the test results, not the grader's progress
+quiet <"$work/autograde.log" | grep -v '^  \|^graded \|^report: '   # the test results, not the grader's progress
 echo "autograder tests: $((SECONDS - start)) s"
 echo "test-notebooks.sh: all notebook tests passed"

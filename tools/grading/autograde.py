@@ -1,44 +1,49 @@
 """Grades students' copies of the course notebooks.
 
     /usr/bin/python3 tools/grading/autograde.py SUBMISSION... [--out DIR] [--instructor DIR]
-        [--cell-timeout S] [--timeout S] [--kernel NAME] [--full]
+        [--cell-timeout S] [--timeout S] [--jobs N] [--memory MB] [--force] [--kernel NAME] [--full]
 
 A SUBMISSION is a notebook, or a folder holding one notebook per student (the student is the file
-name) or one subfolder per student (the student is the folder name, the notebooks inside keep their
-names). Each notebook is matched to its instructor copy in --instructor (by file name, else by its
-graded cells), then:
+name) or one subfolder per student (the student is the folder name). Each notebook is graded by a
+worker process of its own (worker.py) in a sandbox (sandbox.py): its code cells run in a fresh
+kernel, then the instructor's test cells; each graded check records what the student's code did as
+data (channel.py), which the judge (judge.py, a JVM no student code runs in) compares with the
+reference solution. Points are split equally over a check's sub-checks. --timeout bounds each
+notebook's whole grading (kernel starts, cells, replays, checks): the worker is killed at
+--timeout + 10 s whatever it is doing. A notebook already graded in --out is not graded again
+unless --force. docs/grading.md has the details and the threat model.
 
-  1. its own code cells run in a fresh kernel, one at a time, each stopped after --cell-timeout
-     seconds, and no cell starts after --timeout seconds (the long training runs, cells marked
-     skip_when_grading, are left out; GPTCOURSE_CI=1 keeps any other run short unless --full);
-  2. then, in the same kernel, each graded test cell of the instructor copy runs, hidden tests
-     included, each with --cell-timeout: the student's copy of a test cell is never run, so editing
-     it changes nothing. A cell that finishes gets its points; one that fails, runs too long or is
-     missing gets 0 and a message. A cell stopped by its time limit is interrupted; if the kernel
-     does not recover, a fresh one replays the cells that had worked, and grading goes on.
-
-The report goes to --out (default grades/): grades.csv and grades.html (a row per student: points
-and message per exercise, total, notes such as timeouts or System.exit calls) and, under executed/,
-each notebook as it ran with its kernel's log.
+The report goes to --out (default grades/): grades.csv, grades.html and, under executed/<student>/,
+each notebook as it ran, its kernel's log and its grading record.
 """
 import argparse
-import csv
+import concurrent.futures
 import glob
-import html
+import hashlib
+import json
 import os
 import re
+import shutil
+import signal
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 
 import jupyter_client.kernelspec
 
 import nbgrader_cells as cells
-from kernel_session import KernelSession
+import report
+import sandbox
+from judge import Judge, JudgeError
+from worker import REQUIRE
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ANSI = re.compile(r"\x1b\[[;\d]*m")
+HERE = os.path.dirname(os.path.abspath(__file__))
+KILL_GRACE_S = 10
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @dataclass
@@ -46,8 +51,7 @@ class Exercise:
     notebook: str
     grade_id: str
     points: float
-    source: str
-    tests: list
+    methods: list        # the checks its hidden test requires (Checks.require("...")), judged outside
 
 
 @dataclass
@@ -62,26 +66,27 @@ class StudentGrade:
     student: str
     results: dict = field(default_factory=dict)       # (notebook, grade_id) -> Result
     notes: list = field(default_factory=list)
+    links: list = field(default_factory=list)         # executed notebooks and kernel logs, relative to --out
 
     def total(self):
         return sum(r.points for r in self.results.values())
 
 
 def instructor_notebooks(folder):
-    """{name: notebook} of the instructor copies that have graded cells."""
+    """{name: (path, notebook)} of the instructor copies that have graded cells."""
     out = {}
     for path in sorted(glob.glob(os.path.join(folder, "*.ipynb"))):
         name = os.path.splitext(os.path.basename(path))[0]
         nb = cells.read(path)
         cells.check_format(nb, name)
         if any(cells.is_test(c) for c in nb.cells):
-            out[name] = nb
+            out[name] = (path, nb)
     return out
 
 
 def exercises(name, nb):
-    return [Exercise(name, cells.grade_id(c), float(cells.nbgrader(c).get("points", 0)), cells.source(c),
-                     cells.tested_cells(c)) for c in nb.cells if cells.is_test(c)]
+    return [Exercise(name, cells.grade_id(c), float(cells.nbgrader(c).get("points", 0)),
+                     list(dict.fromkeys(REQUIRE.findall(cells.source(c))))) for c in nb.cells if cells.is_test(c)]
 
 
 def submissions(paths):
@@ -94,199 +99,164 @@ def submissions(paths):
         if not os.path.isdir(path):
             raise SystemExit("autograde: no notebook or folder at %s" % path)
         for notebook in sorted(glob.glob(os.path.join(path, "*.ipynb"))):
-            found.append((os.path.splitext(os.path.basename(notebook))[0], notebook))
+            if os.path.isfile(notebook):
+                found.append((os.path.splitext(os.path.basename(notebook))[0], notebook))
         for folder in sorted(d for d in glob.glob(os.path.join(path, "*")) if os.path.isdir(d)):
             for notebook in sorted(glob.glob(os.path.join(folder, "**", "*.ipynb"), recursive=True)):
-                if ".ipynb_checkpoints" not in notebook:
+                if ".ipynb_checkpoints" not in notebook and os.path.isfile(notebook):
                     found.append((os.path.basename(folder), notebook))
     return found
 
 
-def match(path, nb, instructors):
-    """The instructor notebook a submission is a copy of, or None."""
-    stem = os.path.splitext(os.path.basename(path))[0]
-    if stem in instructors:
-        return stem
-    if nb is not None:
-        named = nb.metadata.get("gptcourse", {}).get("notebook")
-        if named in instructors:
-            return named
-        ids = {cells.grade_id(c) for c in nb.cells if cells.grade_id(c)}
-        best = max(instructors, key=lambda n: len(ids & {cells.grade_id(c) for c in instructors[n].cells}),
-                   default=None)
-        if best is not None and ids & {cells.grade_id(c) for c in instructors[best].cells}:
-            return best
-    return stem if len(instructors) == 1 and nb is None else None
+def slug(student):
+    """The student's folder name: readable, and never the same for two names ('a b', 'a_b')."""
+    readable = re.sub(r"[^A-Za-z0-9._-]", "_", student)[:40].lstrip(".") or "_"
+    return "%s-%s" % (readable, hashlib.sha256(student.encode("utf-8", "surrogateescape")).hexdigest()[:8])
 
 
-def explain(run):
-    """One line about a failed cell."""
-    replayed = "; a new kernel replayed the cells that had worked" if run.restarted else ""
-    if run.status == "timeout":
-        return "stopped after %.0f s: it ran past the time limit (an endless loop?)%s" % (
-            run.seconds, " and did not stop when interrupted" + replayed if run.restarted else "")
-    if run.status == "died":
-        return "the kernel died while running it (did the code end the JVM, with System.exit or halt?)" + replayed
-    text = ANSI.sub("", run.evalue or "").strip()
-    text = re.sub(r"^(gptcourse\.grading\.)?CheckFailed: ", "", text)
-    if run.ename == "CompilationError":
-        symbol = next((ANSI.sub("", line).strip() for o in run.outputs if o.get("output_type") == "error"
-                       for line in o.get("traceback", []) if "symbol:" in line), "")
-        return "does not compile: " + text + (" (" + " ".join(symbol.split()) + ")" if symbol else "")
-    return text or run.ename or "failed"
+def clean(text, limit=400):
+    """A message from the student's side: one bounded line of printable text."""
+    text = CONTROL.sub(" ", str(text))
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def unusable(run):
-    """JShell's note when a cell's class compiled but refers to something undefined, or None."""
-    notes = [re.sub(r"^Note: ", "", line.strip()) for o in run.outputs if o.get("output_type") == "stream" and o.get("name") == "stderr"
-             for line in o.get("text", "").splitlines() if "can't be used until" in line]
-    return notes[0] if notes else None
-
-
-class Grader:
-    def __init__(self, instructors, kernel, cell_timeout, timeout, full, out):
+class Batch:
+    def __init__(self, a, instructors, judge, isolation_missing):
+        self.a = a
+        self.out = os.path.abspath(a.out)
         self.instructors = instructors
-        self.kernel = kernel
-        self.cell_timeout = cell_timeout
-        self.timeout = timeout
-        self.full = full
-        self.out = os.path.abspath(out)
+        self.judge = judge
+        self.sandboxed = not isolation_missing
+        self.counter = 0
+        self.lock = threading.Lock()
 
-    def grade(self, student, path, grade):
-        try:
-            nb = cells.read(path)
-        except cells.FormatError as e:
-            nb, error = None, str(e).replace(path, os.path.basename(path))
-        else:
-            error = None
-        name = match(path, nb, self.instructors)
-        if name is None:
-            grade.notes.append("%s: not one of the graded notebooks (%s)" % (os.path.basename(path),
-                                                                             ", ".join(self.instructors)))
-            return
-        todo = exercises(name, self.instructors[name])
-        if error is not None:
-            for ex in todo:
-                grade.results[(name, ex.grade_id)] = Result(ex, 0, error)
-            grade.notes.append(error)
-            return
-        with tempfile.TemporaryDirectory(prefix="gptcourse-grade-") as work:
-            env = dict(os.environ, GPTCOURSE_RUNS_DIR=os.path.join(work, "runs"), HF_HUB_OFFLINE="1")
-            if not self.full:
-                env["GPTCOURSE_CI"] = "1"
-            try:
-                session = KernelSession(self.kernel, work, env, os.path.join(self._folder(student), name + ".kernel.log"))
-            except Exception as e:  # a kernel that does not start fails every exercise of the notebook
-                message = "the kernel '%s' did not start: %s" % (self.kernel, str(e).splitlines()[0] if str(e) else e)
-                for ex in todo:
-                    grade.results[(name, ex.grade_id)] = Result(ex, 0, message)
-                grade.notes.append(message)
-                return
-            with session:
-                self._run(name, nb, todo, session, grade)
-        self._save(student, name, nb)
+    def _uid(self):
+        with self.lock:
+            self.counter += 1
+            return sandbox.FIRST_UID + self.counter
 
-    def _run(self, name, nb, todo, session, grade):
-        tests = {ex.grade_id for ex in todo}
-        theirs = {cells.grade_id(c): c for c in nb.cells if cells.grade_id(c)}
-        failed_solutions = {}
-        exits = False
-        deadline = time.monotonic() + self.timeout
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code" or cells.grade_id(cell) in tests:
-                continue
-            if cells.skipped_when_grading(cell):
-                cell.outputs = []
-                continue
-            left = deadline - time.monotonic()
-            if left <= 0:
-                grade.notes.append("%s: the notebook's %d s ran out before cell %d; the cells after it did not run"
-                                   % (name, self.timeout, index + 1))
-                break
-            run = session.run(cells.source(cell), min(self.cell_timeout, left))
-            cell.outputs = run.outputs
-            problem = explain(run) if run.status != "ok" else unusable(run)
-            if problem:
-                label = "cell %d" % (index + 1) + (" ('%s')" % cells.grade_id(cell) if cells.grade_id(cell) else "")
-                grade.notes.append("%s: %s: %s" % (name, label, problem))
-                exits = exits or "System.exit" in run.evalue
-                if cells.grade_id(cell):
-                    failed_solutions[cells.grade_id(cell)] = problem
-        for ex in todo:
-            cell = theirs.get(ex.grade_id)
-            missing = [s for s in ex.tests if s not in theirs]
-            if cell is None or missing:
-                what = ex.grade_id if cell is None else missing[0]
-                grade.results[(name, ex.grade_id)] = Result(
-                    ex, 0, "cell missing: the notebook has no cell '%s' (was it deleted, or its metadata changed?)" % what)
-                continue
-            cell.source = ex.source
-            run = session.run(ex.source, self.cell_timeout)
-            cell.outputs = run.outputs
-            if run.status == "ok":
-                grade.results[(name, ex.grade_id)] = Result(ex, ex.points, "passed")
-                continue
-            message = explain(run)
-            broken = [s for s in ex.tests if s in failed_solutions]
-            if broken and run.status == "error" and run.ename == "CompilationError":
-                message = "your cell '%s' failed, so this check could not run: %s" % (
-                    broken[0], failed_solutions[broken[0]])
-            exits = exits or "System.exit" in message
-            grade.results[(name, ex.grade_id)] = Result(ex, 0, message)
-        if exits:
-            grade.notes.append("%s: the code called System.exit; the kernel blocked it and grading went on" % name)
-
-    def _folder(self, student):
-        folder = os.path.join(self.out, "executed", safe(student))
+    def grade(self, student, path):
+        """The grading record of one notebook: graded now, or read back from an earlier run."""
+        folder = os.path.join(self.out, "executed", slug(student))
         os.makedirs(folder, exist_ok=True)
-        return folder
+        stem = re.sub(r"[^A-Za-z0-9._-]", "_", os.path.splitext(os.path.basename(path))[0])[:60] or "_"
+        record_path = os.path.join(folder, stem + ".graded.json")
+        if not self.a.force and os.path.exists(record_path):
+            try:
+                with open(record_path, encoding="utf-8") as f:
+                    record = json.load(f)
+                record["skipped"] = True
+                return record
+            except (OSError, ValueError):
+                pass
+        started = time.monotonic()
+        raw = self._run_worker(folder, stem, path)
+        record = self._score(raw)
+        record["seconds"] = round(time.monotonic() - started, 1)
+        record["links"] = [os.path.relpath(os.path.join(folder, stem + suffix), self.out)
+                           for suffix in (".ipynb", ".kernel.log") if os.path.exists(os.path.join(folder, stem + suffix))]
+        tmp = record_path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(record, f)
+        os.replace(tmp, record_path)
+        return record
 
-    def _save(self, student, name, nb):
-        cells.write(nb, os.path.join(self._folder(student), name + ".ipynb"))
+    def _run_worker(self, folder, stem, path):
+        uid = self._uid()
+        name = "gptcourse-grade-%d-%d" % (os.getpid(), uid)
+        groups = sandbox.Cgroups(name, self.a.memory) if self.sandboxed else None
+        private = tempfile.mkdtemp(prefix="gptcourse-job-")
+        job = {
+            "submission": os.path.abspath(path), "instructors": {n: p for n, (p, _) in self.instructors.items()},
+            "executed": os.path.join(folder, stem + ".ipynb"), "kernel_log": os.path.join(folder, stem + ".kernel.log"),
+            "result": os.path.join(private, "result.json"), "kernel": self.a.kernel, "cell_timeout": self.a.cell_timeout,
+            "timeout": self.a.timeout, "full": self.a.full, "sandbox": self.sandboxed, "uid": uid,
+            "memory_mb": self.a.memory, "cgroups": groups.dirs if groups else [],
+        }
+        with open(os.path.join(private, "job.json"), "w", encoding="utf-8") as f:
+            json.dump(job, f)
+        cmd = [sys.executable, os.path.join(HERE, "worker.py"), os.path.join(private, "job.json")]
+        if self.sandboxed:
+            cmd = ["unshare", "--net", "--"] + cmd
+        killed = False
+        try:
+            with open(os.path.join(folder, stem + ".worker.log"), "ab") as log:
+                proc = subprocess.Popen(cmd, stdout=log, stderr=log, start_new_session=True, cwd=private)
+                try:
+                    proc.wait(timeout=self.a.timeout + KILL_GRACE_S)
+                except subprocess.TimeoutExpired:
+                    killed = True
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+            oom = groups.oom_killed() if groups else False
+            try:
+                with open(job["result"], encoding="utf-8") as f:
+                    raw = json.load(f)
+            except (OSError, ValueError):
+                raw = {"notebook": None, "tests": [], "notes": [], "error": (
+                    "stopped after --timeout %g s (+%d s): the grading of this notebook did not end in time"
+                    % (self.a.timeout, KILL_GRACE_S) if killed else
+                    "the grader's worker for this notebook ended without a result (exit code %s); see %s.worker.log"
+                    % (proc.returncode, stem))}
+            if oom:
+                raw.setdefault("notes", []).append(
+                    "the submission reached the memory cap (--memory %d MB): the kernel or a process it started was"
+                    " killed" % self.a.memory)
+            return raw
+        finally:
+            if groups:
+                groups.kill_and_remove()
+            shutil.rmtree(private, ignore_errors=True)
 
+    def _score(self, raw):
+        name = raw.get("notebook")
+        record = {"notebook": name, "results": {}, "notes": [clean(n) for n in raw.get("notes", [])]}
+        if name not in self.instructors:
+            if raw.get("error"):
+                record["notes"].append(clean(raw["error"]))
+            return record
+        todo = exercises(name, self.instructors[name][1])
+        if raw.get("error") or raw.get("refused"):
+            message = clean(raw["error"]) if raw.get("error") else \
+                "refused, not run: " + clean("; ".join(raw["refused"]), 1000)
+            for ex in todo:
+                record["results"][ex.grade_id] = {"points": 0, "message": message}
+            record["notes"].append(message)
+            return record
+        entries = {e.get("grade_id"): e for e in raw.get("tests", [])}
+        for ex in todo:
+            points, message = self._score_test(ex, entries.get(ex.grade_id))
+            record["results"][ex.grade_id] = {"points": points, "message": message}
+        return record
 
-def safe(name):
-    return re.sub(r"[^A-Za-z0-9._-]", "_", name) or "_"
-
-
-def write_report(grades, all_exercises, out):
-    os.makedirs(out, exist_ok=True)
-    maximum = sum(ex.points for ex in all_exercises)
-    with open(os.path.join(out, "grades.csv"), "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        header = ["student"]
-        for ex in all_exercises:
-            header += ["%s/%s points (of %g)" % (ex.notebook, ex.grade_id, ex.points), "%s/%s message" % (ex.notebook, ex.grade_id)]
-        w.writerow(header + ["total", "max", "notes"])
-        for g in grades:
-            row = [g.student]
-            for ex in all_exercises:
-                r = g.results.get((ex.notebook, ex.grade_id))
-                row += ["%g" % r.points, r.message] if r else ["0", "notebook not submitted"]
-            w.writerow(row + ["%g" % g.total(), "%g" % maximum, " | ".join(g.notes)])
-    rows = []
-    for g in grades:
-        tds = ["<td>%s</td>" % html.escape(g.student)]
-        for ex in all_exercises:
-            r = g.results.get((ex.notebook, ex.grade_id))
-            points, message = (r.points, r.message) if r else (0, "notebook not submitted")
-            tds.append('<td class="%s"><b>%g</b> / %g<br><small>%s</small></td>' % (
-                "ok" if points == ex.points else "bad", points, ex.points, html.escape(message)))
-        tds.append("<td><b>%g</b> / %g</td>" % (g.total(), maximum))
-        tds.append("<td><small>%s</small></td>" % "<br>".join(html.escape(n) for n in g.notes))
-        rows.append("<tr>%s</tr>" % "".join(tds))
-    heads = "".join("<th>%s<br><small>%s</small></th>" % (html.escape(ex.grade_id), html.escape(ex.notebook))
-                    for ex in all_exercises)
-    page = """<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>Grades</title><style>
-body {font-family: sans-serif} table {border-collapse: collapse} td, th {border: 1px solid #ccc; padding: 4px 8px;
-vertical-align: top; text-align: left; max-width: 28em} td.ok {background: #e6f4e6} td.bad {background: #fbe9e7}
-</style></head><body><h1>Grades</h1><p>%d submissions, %s. Each exercise: points, then the check's message.</p>
-<table><thead><tr><th>student</th>%s<th>total</th><th>notes</th></tr></thead><tbody>%s</tbody></table>
-</body></html>
-""" % (len(grades), time.strftime("%Y-%m-%d %H:%M"), heads, "\n".join(rows))
-    with open(os.path.join(out, "grades.html"), "w", encoding="utf-8") as f:
-        f.write(page)
+    def _score_test(self, ex, entry):
+        if entry is None:
+            return 0, "not run: the notebook's --timeout of %g s was over before this check" % self.a.timeout
+        problem = clean(entry["problem"]) if entry.get("problem") else None
+        if not ex.methods:   # a plain hidden test: it passes if the cell runs without an error
+            return (ex.points, "passed") if entry.get("status") == "ok" else (0, problem or "failed")
+        results = []
+        for method in ex.methods:
+            parts = self.judge.parts[method]
+            rec = entry["methods"].get(method)
+            if rec is None:
+                results += [(False, problem or "the check did not report a result: the hidden test did not reach it"
+                             " (is a name in the notebook shadowing the course's classes?)")] * parts
+            elif "rejected" in rec:
+                results += [(False, "the check's result was rejected (%s): something in the notebook tampered with"
+                             " it" % clean(rec["rejected"]))] * parts
+            else:
+                try:
+                    results += [(ok, clean(text)) for ok, text in
+                                self.judge.judge(method, rec["problem"], rec["observation"])]
+                except JudgeError as e:
+                    results += [(False, clean(str(e)))] * parts
+        passed = sum(1 for ok, _ in results if ok)
+        points = round(ex.points * passed / len(results), 2)
+        if passed == len(results):
+            return points, "passed (%d of %d sub-checks)" % (passed, len(results))
+        failed = list(dict.fromkeys(text for ok, text in results if not ok))
+        return points, "%d of %d sub-checks passed:\n" % (passed, len(results)) + "\n".join("✘ " + t for t in failed)
 
 
 def main(argv=None):
@@ -296,12 +266,20 @@ def main(argv=None):
     p.add_argument("--instructor", default=os.path.join(ROOT, "notebooks"), help="instructor notebooks (default: notebooks/)")
     p.add_argument("--kernel", default="java-gptcourse", help="kernelspec to run them with (default: java-gptcourse)")
     p.add_argument("--cell-timeout", type=float, default=300, help="seconds a cell may run (default: 300)")
-    p.add_argument("--timeout", type=float, default=1800, help="seconds a notebook may run in all (default: 1800)")
+    p.add_argument("--timeout", type=float, default=1800,
+                   help="seconds a notebook's whole grading may take, replays and checks included (default: 1800)")
+    p.add_argument("--jobs", type=int, default=1, help="notebooks graded at once (default: 1)")
+    p.add_argument("--memory", type=int, default=4096, help="memory cap of each kernel in MB, native memory included"
+                   " (default: 4096)")
+    p.add_argument("--force", action="store_true", help="grade again the notebooks already graded in --out")
+    p.add_argument("--no-sandbox", action="store_true", help="run kernels without the sandbox (the report says so)")
     p.add_argument("--full", action="store_true", help="run with the notebooks' own settings, not GPTCOURSE_CI=1")
     a = p.parse_args(argv)
     for name, value in (("--cell-timeout", a.cell_timeout), ("--timeout", a.timeout)):
         if not value > 0:
             p.error("%s must be a number of seconds above 0, got %s" % (name, value))
+    if a.jobs < 1 or a.memory < 512:
+        p.error("--jobs must be at least 1 and --memory at least 512 (MB)")
     specs = jupyter_client.kernelspec.KernelSpecManager().find_kernel_specs()
     if a.kernel not in specs:
         p.error("no Jupyter kernel named '%s' (installed: %s): install it with environment/install-kernel.sh, or pass"
@@ -312,20 +290,52 @@ def main(argv=None):
         p.error(str(e))
     if not instructors:
         p.error("no graded notebooks (with nbgrader test cells) in %s" % a.instructor)
-    all_exercises = [ex for name, nb in instructors.items() for ex in exercises(name, nb)]
-    grader = Grader(instructors, a.kernel, a.cell_timeout, a.timeout, a.full, a.out)
-    grades = {}
-    for student, path in submissions(a.submissions):
-        print("grading %s: %s" % (student, path), flush=True)
-        grade = grades.setdefault(student, StudentGrade(student))
-        before = set(grade.results)
-        grader.grade(student, path, grade)
-        for (nb, gid), r in grade.results.items():
-            if (nb, gid) not in before:
-                print("  %s/%s: %g of %g  %s" % (nb, gid, r.points, r.exercise.points, r.message), flush=True)
-    write_report(list(grades.values()), all_exercises, a.out)
+    all_exercises = [ex for name, (_, nb) in instructors.items() for ex in exercises(name, nb)]
+    isolation_missing = ["--no-sandbox was given"] if a.no_sandbox else sandbox.probe()[1]
+    if isolation_missing:
+        print("WARNING: grading WITHOUT the sandbox: %s" % "; ".join(isolation_missing), file=sys.stderr, flush=True)
+    todo = submissions(a.submissions)
+    os.makedirs(a.out, exist_ok=True)
+    started = time.monotonic()
+    judge = Judge(os.path.join(os.path.abspath(a.out), "judge.log"))
+    try:
+        batch = Batch(a, instructors, judge, isolation_missing)
+        grades = {}
+        with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
+            futures = [(student, path, pool.submit(batch.grade, student, path)) for student, path in todo]
+            for student, path, future in futures:
+                grade = grades.setdefault(student, StudentGrade(student))
+                try:
+                    record = future.result()
+                except Exception as e:   # the grader's own failure: this student's row says so, the batch goes on
+                    record = {"notebook": None, "results": {}, "notes": [
+                        "the grader failed on %s: %s" % (os.path.basename(path), clean(e))], "links": []}
+                add(grade, record, instructors)
+                print("graded %s: %s%s" % (student, path, " (already graded: skipped; --force grades again)"
+                                           if record.get("skipped") else " in %.1f s" % record.get("seconds", 0)),
+                      flush=True)
+                for gid, r in record["results"].items():
+                    print("  %s/%s: %s  %s" % (record["notebook"], gid, report.points_text(r["points"]),
+                                               r["message"].replace("\n", " ")), flush=True)
+    finally:
+        judge.close()
+    graded = len(todo)
+    report.write(list(grades.values()), all_exercises, a.out, isolation_missing)
+    print("graded %d notebooks in %.0f s (%.1f s each, --jobs %d)" % (
+        graded, time.monotonic() - started, (time.monotonic() - started) / max(1, graded), a.jobs))
     print("report: %s and %s" % (os.path.join(a.out, "grades.csv"), os.path.join(a.out, "grades.html")))
     return 0
+
+
+def add(grade, record, instructors):
+    name = record.get("notebook")
+    grade.notes += record.get("notes", [])
+    grade.links += record.get("links", [])
+    if name in instructors:
+        by_id = {ex.grade_id: ex for ex in exercises(name, instructors[name][1])}
+        for gid, r in record["results"].items():
+            if gid in by_id:
+                grade.results[(name, gid)] = Result(by_id[gid], float(r["points"]), r["message"])
 
 
 if __name__ == "__main__":

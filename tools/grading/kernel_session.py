@@ -1,8 +1,10 @@
-"""Runs code cells in a Jupyter kernel, one at a time, with a time limit per cell.
+"""Runs code cells in a Jupyter kernel, one at a time, with a time limit per cell and a deadline.
 
 A cell that runs past its limit is interrupted; if the kernel does not come back, or dies (say a
 System.exit that no guard stopped), the session starts a fresh kernel and replays the cells that had
-run without error, so the cells after it still run in the state they expect.
+run without error, so the cells after it still run in the state they expect. Nothing runs past the
+session's deadline: not a cell, not a replay (a replay that would is abandoned and said so).
+The kernel's command can be wrapped (the grader's sandbox, sandbox.py).
 """
 import queue
 import time
@@ -36,27 +38,53 @@ class CellRun:
         return "\n".join(parts)
 
 
+class OutOfTime(Exception):
+    """The session's deadline passed (while starting a kernel or replaying cells)."""
+
+
+class WrappedKernelManager(jupyter_client.KernelManager):
+    """A kernel manager whose command goes through wrap(command, connection_file) first."""
+    wrap = None
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        return self.wrap(cmd, self.connection_file) if self.wrap else cmd
+
+
 class KernelSession:
-    def __init__(self, kernel_name, cwd, env, log_path, start_timeout=120):
+    def __init__(self, kernel_name, cwd, env, log_path, deadline, start_timeout=120, wrap=None):
         self.kernel_name = kernel_name
         self.cwd = cwd
         self.env = env
         self.log_path = log_path
+        self.deadline = deadline     # time.monotonic() after which nothing runs
         self.start_timeout = start_timeout
+        self.wrap = wrap
         self.replay = []             # code of the cells that ran without error, in order
         self.replay_timeout = None   # the last cell's limit, also used for each replayed cell
         self.km = None
         self.kc = None
         self._start()
 
+    def left(self):
+        return self.deadline - time.monotonic()
+
     def _start(self):
-        self.km = jupyter_client.KernelManager(kernel_name=self.kernel_name)
+        if self.left() <= 0:
+            raise OutOfTime("no time was left to start a kernel")
+        self.km = WrappedKernelManager(kernel_name=self.kernel_name)
+        self.km.wrap = self.wrap
         # the kernel process's own output (JVM warnings, a crash report) goes to a log, not the grader's
         with open(self.log_path, "ab") as log:
             self.km.start_kernel(cwd=self.cwd, env=self.env, stdout=log, stderr=log)
         self.kc = self.km.client()
         self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=self.start_timeout)
+        try:
+            self.kc.wait_for_ready(timeout=max(1, min(self.start_timeout, self.left())))
+        except RuntimeError:
+            if self.left() <= 0:
+                raise OutOfTime("the time ran out while the kernel started")
+            raise
 
     def close(self):
         if self.kc is not None:
@@ -71,14 +99,23 @@ class KernelSession:
         self.close()
 
     def restart(self):
-        """A fresh kernel with the cells that had succeeded run again (their outputs are dropped)."""
+        """A fresh kernel with the cells that had succeeded run again (their outputs are dropped).
+        Raises OutOfTime if the deadline passes first."""
         self.close()
         self._start()
         for code in self.replay:
-            self._execute(code, self.replay_timeout)
+            if self.left() <= 0:
+                raise OutOfTime("the time ran out while a new kernel replayed the cells that had worked")
+            replayed = self._execute(code, min(self.replay_timeout, self.left()))
+            if replayed.status in ("timeout", "died") and self.left() <= 0:
+                raise OutOfTime("the time ran out while a new kernel replayed the cells that had worked")
 
     def run(self, code, timeout):
-        """Runs one cell; on timeout or death the session is ready for the next cell when this returns."""
+        """Runs one cell, for at most timeout seconds and never past the deadline; on timeout or
+        death the session is ready for the next cell when this returns (or raises OutOfTime)."""
+        timeout = min(timeout, self.left())
+        if timeout <= 0:
+            raise OutOfTime("no time was left to run the cell")
         self.replay_timeout = timeout
         result = self._execute(code, timeout)
         if result.status == "ok":
@@ -98,7 +135,7 @@ class KernelSession:
         interrupted_at = None
         while reply is None or not idle:
             now = time.monotonic()
-            if interrupted_at is not None and now - interrupted_at > INTERRUPT_GRACE_S:
+            if interrupted_at is not None and (now - interrupted_at > INTERRUPT_GRACE_S or now > self.deadline):
                 result.restarted = True   # the interrupt did not stop it
                 break
             if deadline is not None and now > deadline and interrupted_at is None:

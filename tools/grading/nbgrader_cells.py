@@ -14,6 +14,7 @@ docs/grading.md describes the format for instructors.
 """
 import copy
 import json
+import os
 
 import nbformat
 
@@ -32,15 +33,26 @@ class FormatError(ValueError):
 
 def source(cell):
     s = cell.get("source", "")
-    return "".join(s) if isinstance(s, list) else s
+    if isinstance(s, list):
+        return "".join(x for x in s if isinstance(x, str))
+    return s if isinstance(s, str) else ""
+
+
+def _metadata(cell):
+    m = cell.get("metadata") if isinstance(cell, dict) else None
+    return m if isinstance(m, dict) else {}
 
 
 def nbgrader(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
+    """The cell's nbgrader metadata; {} when missing or not an object (a hand-edited submission)."""
+    m = _metadata(cell).get("nbgrader")
+    return m if isinstance(m, dict) else {}
 
 
 def grade_id(cell):
-    return nbgrader(cell).get("grade_id")
+    """The cell's grade_id, or None unless it is a non-empty string."""
+    g = nbgrader(cell).get("grade_id")
+    return g if isinstance(g, str) and g else None
 
 
 def is_solution(cell):
@@ -52,13 +64,19 @@ def is_test(cell):
     return bool(meta.get("grade")) and not meta.get("solution")
 
 
+def _gptcourse(cell):
+    g = _metadata(cell).get("gptcourse")
+    return g if isinstance(g, dict) else {}
+
+
 def tested_cells(cell):
     """The grade_ids of the solution cells a test cell checks."""
-    return list(cell.get("metadata", {}).get("gptcourse", {}).get("tests", []))
+    tests = _gptcourse(cell).get("tests", [])
+    return [t for t in tests if isinstance(t, str)] if isinstance(tests, list) else []
 
 
 def skipped_when_grading(cell):
-    return bool(cell.get("metadata", {}).get("gptcourse", {}).get(SKIP_WHEN_GRADING))
+    return _gptcourse(cell).get(SKIP_WHEN_GRADING) is True
 
 
 def _replace_regions(text, begin, end, replacement, where):
@@ -99,6 +117,49 @@ def read(path):
             return nbformat.read(f, as_version=4)
     except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as e:
         raise FormatError("%s could not be read as a notebook: %s" % (path, str(e).splitlines()[0] if str(e) else e))
+
+
+def read_submission(path, max_bytes=50 * 1024 * 1024):
+    """A student's notebook, whatever shape it came in, as nbformat 4 with only what grading reads:
+    code, markdown and raw cells with their source and metadata. FormatError (one line) for what
+    cannot be graded: not JSON, not a notebook, no list of cells, a cell without a known type."""
+    name = os.path.basename(path)
+    try:
+        if os.path.getsize(path) > max_bytes:
+            raise FormatError("%s is larger than %d MB" % (name, max_bytes // 2 ** 20))
+        with open(path, "rb") as f:
+            data = json.loads(f.read().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise FormatError("%s could not be read as a notebook: %s" % (name, (str(e).splitlines() or [type(e).__name__])[0]))
+    if not isinstance(data, dict):
+        raise FormatError("%s is not a notebook: its JSON is not an object" % name)
+    if data.get("nbformat") != 4:
+        raise FormatError("%s is not a version 4 notebook (nbformat is %r)" % (name, data.get("nbformat")))
+    raw = data.get("cells")
+    if not isinstance(raw, list):
+        raise FormatError("%s has no list of cells" % name)
+    nb = nbformat.v4.new_notebook()
+    meta = data.get("metadata")
+    if isinstance(meta, dict) and isinstance(meta.get("gptcourse"), dict) and \
+            isinstance(meta["gptcourse"].get("notebook"), str):
+        nb.metadata["gptcourse"] = {"notebook": meta["gptcourse"]["notebook"]}
+    for index, cell in enumerate(raw):
+        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
+            raise FormatError("%s, cell %d: not a code, markdown or raw cell" % (name, index + 1))
+        text = cell.get("source", "")
+        if not (isinstance(text, str) or isinstance(text, list) and all(isinstance(x, str) for x in text)):
+            raise FormatError("%s, cell %d: its source is not text" % (name, index + 1))
+        make = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell,
+                "raw": nbformat.v4.new_raw_cell}[cell["cell_type"]]
+        new = make(source(cell))
+        metadata = {}
+        for key in ("nbgrader", "gptcourse"):
+            value = _metadata(cell).get(key)
+            if isinstance(value, dict):
+                metadata[key] = json.loads(json.dumps(value))
+        new.metadata.update(metadata)
+        nb.cells.append(new)
+    return nb
 
 
 def write(nb, path):

@@ -33,6 +33,14 @@ public final class CheckReport {
         return this;
     }
 
+    /** {@code n} failed results with the same text: the sub-checks that could not run. */
+    CheckReport failAll(int n, String text) {
+        for (int i = 0; i < n; i++) {
+            fail(text);
+        }
+        return this;
+    }
+
     CheckReport check(boolean passed, String ifPassed, String ifFailed) {
         return passed ? pass(ifPassed) : fail(ifFailed);
     }
@@ -61,17 +69,16 @@ public final class CheckReport {
     }
 
     /**
-     * Does nothing if every result passed; otherwise throws {@link CheckFailed} with the first
-     * failure (and how many more there are).
+     * Does nothing if every result passed; otherwise throws {@link CheckFailed} listing every
+     * failure (each once).
      */
     public void require() {
-        List<Result> failed = failures();
         if (results.isEmpty()) {
             throw new CheckFailed(name + ": nothing was checked");
         }
+        List<String> failed = failures().stream().map(Result::text).distinct().toList();
         if (!failed.isEmpty()) {
-            throw new CheckFailed(name + ": " + failed.get(0).text()
-                    + (failed.size() > 1 ? " (and " + (failed.size() - 1) + " more: run the self-check to see them)" : ""));
+            throw new CheckFailed(name + ": " + String.join("; ", failed));
         }
     }
 

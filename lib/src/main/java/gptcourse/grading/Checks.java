@@ -1,11 +1,14 @@
 package gptcourse.grading;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.WeakHashMap;
-import java.util.function.BiFunction;
 
+import gptcourse.data.TrainTestSplit;
+import gptcourse.model.DemoTransformer;
+import gptcourse.train.TransformerTrainer;
 import gptcourse.train.TransformerTrainerBase;
 
 /**
@@ -14,29 +17,29 @@ import gptcourse.train.TransformerTrainerBase;
  * same weights, and prints one line per thing checked: ✔, or ✘ with what was wrong and a hint.
  *
  * <pre>{@code
- * Checks.trainingStep(MyTrainer::new);   // loss and its sign, the AdamW update, zeroed gradients, step, logging
- * Checks.evaluate(MyTrainer::new);       // the accuracy, equal to the reference's; logged; model untouched
- * Checks.train(MyTrainer::new);          // steps per epoch, one evaluation per epoch, run started and finished
+ * Checks.trainingStep(MyTrainer::new);   // loss (sign, sum vs mean), the AdamW update, zeroed gradients, step, logging
+ * Checks.evaluate(MyTrainer::new);       // the accuracy, equal to the reference's; logged; model untouched; no graph
  * }</pre>
  *
- * The autograder's hidden tests call {@link #require}, which reuses the result of the self-check
- * just run on the same class and throws {@link CheckFailed} if anything failed. The checks run in
- * the notebook's JVM: they catch mistakes, they are not a sandbox.
+ * <p>The autograder's hidden tests call {@link #require}. Under the grader (which sets {@value
+ * GradingChannel#ENV}) it only records what your trainer did, as data, and the grader judges that
+ * against the reference solution run in its own JVM ({@link GradingServer}, docs/grading.md);
+ * elsewhere it throws {@link CheckFailed} listing every failed sub-check.
  */
 public final class Checks {
 
     /** The checkable methods, by their names in the exercise. */
     enum Method {
-        TRAINING_STEP("trainingStep", TrainingStepCheck::run),
-        EVALUATE("evaluate", EvaluateCheck::run),
-        TRAIN("train", TrainCheck::run);
+        TRAINING_STEP("trainingStep", TrainingStepCheck.PARTS.size()),
+        EVALUATE("evaluate", EvaluateCheck.PARTS.size()),
+        TRAIN("train", TrainCheck.PARTS.size());
 
         final String label;
-        final BiFunction<TinySetup, TransformerTrainerBase, CheckReport> check;
+        final int parts;
 
-        Method(String label, BiFunction<TinySetup, TransformerTrainerBase, CheckReport> check) {
+        Method(String label, int parts) {
             this.label = label;
-            this.check = check;
+            this.parts = parts;
         }
 
         static Method of(String label) {
@@ -54,52 +57,128 @@ public final class Checks {
 
     /** Checks {@code trainingStep} and prints the results. */
     public static CheckReport trainingStep(TrainerFactory yourTrainer) {
-        return show(run(Method.TRAINING_STEP, yourTrainer, false));
+        return showOrSkip(Method.TRAINING_STEP, yourTrainer);
     }
 
     /** Checks {@code evaluate} and prints the results. */
     public static CheckReport evaluate(TrainerFactory yourTrainer) {
-        return show(run(Method.EVALUATE, yourTrainer, false));
+        return showOrSkip(Method.EVALUATE, yourTrainer);
     }
 
     /** Checks {@code train} and prints the results. */
     public static CheckReport train(TrainerFactory yourTrainer) {
-        return show(run(Method.TRAIN, yourTrainer, false));
+        return showOrSkip(Method.TRAIN, yourTrainer);
     }
 
     /**
-     * For graded cells: throws {@link CheckFailed} (one line: the first problem) unless the check of
-     * {@code method} passes. Prints nothing; reuses the report of a self-check just run on the
-     * same trainer class.
+     * For graded cells. Under the autograder: records what {@code method} of your trainer does for
+     * the grader to judge, prints nothing and throws nothing. Elsewhere: throws {@link CheckFailed}
+     * (every failed sub-check) unless the check passes, reusing the report of a self-check just run
+     * on the same trainer class.
      *
      * @param method {@code "trainingStep"}, {@code "evaluate"} or {@code "train"}
      */
     public static void require(String method, TrainerFactory yourTrainer) {
-        run(Method.of(method), yourTrainer, true).require();
+        Method m = Method.of(method);
+        Path channel = GradingChannel.folder();
+        if (channel != null) {
+            record(m, yourTrainer, channel);
+            return;
+        }
+        selfCheck(m, yourTrainer, true).require();
     }
 
-    private static synchronized CheckReport run(Method method, TrainerFactory factory, boolean reuse) {
+    private static synchronized void record(Method method, TrainerFactory factory, Path channel) {
+        try (TinySetup setup = TinySetup.open()) {
+            Made made = make(method, setup, factory);
+            if (made.problem != null) {
+                GradingChannel.write(channel, method.label, made.problem, null);
+                return;
+            }
+            GradingChannel.write(channel, method.label, null, observe(method, setup, made.trainer));
+        }
+    }
+
+    private static synchronized CheckReport selfCheck(Method method, TrainerFactory factory, boolean reuse) {
+        try (TinySetup setup = TinySetup.open()) {
+            Made made = make(method, setup, factory);
+            if (made.problem != null) {
+                return new CheckReport(method.label).fail(made.problem).failAll(method.parts - 1,
+                        "not checked: the trainer could not be made");
+            }
+            Map<Class<?>, CheckReport> last = LAST.get(method);
+            if (reuse && last != null && last.containsKey(made.trainer.getClass())) {
+                return last.get(made.trainer.getClass());
+            }
+            Object student = observe(method, setup, made.trainer);
+            Object reference = observe(method, setup, setup.track(reference(method, setup)));
+            CheckReport report = judge(method, student, reference, method == Method.EVALUATE
+                    ? EvaluateCheck.mistakes(setup.evaluateModel(), setup.reference(setup.evaluateModel(),
+                            TinySetup.evaluateSplit()).testLoader) : null);
+            LAST.computeIfAbsent(method, m -> new WeakHashMap<>()).put(made.trainer.getClass(), report);
+            return report;
+        }
+    }
+
+    /** A trainer made by the student's constructor, or the problem that stopped it. */
+    private record Made(TransformerTrainerBase trainer, String problem) {
+    }
+
+    private static Made make(Method method, TinySetup setup, TrainerFactory factory) {
         if (factory == null) {
             throw new IllegalArgumentException("pass your trainer's constructor, e.g. Checks." + method.label
                     + "(MyTrainer::new); got null");
         }
-        try (TinySetup setup = TinySetup.open()) {
-            StudentCode.Call<TransformerTrainerBase> made = StudentCode.call("your trainer's constructor",
-                    () -> factory.create(TinySetup.args(), setup.model(), TinySetup.split()));
-            if (made.failed() || made.value() == null) {
-                return new CheckReport(method.label).fail(made.failed() ? made.problem()
-                        : "the constructor gave null. Hint: pass MyTrainer::new");
-            }
-            TransformerTrainerBase student = setup.track(made.value());
-            Map<Class<?>, CheckReport> last = LAST.computeIfAbsent(method, m -> new WeakHashMap<>());
-            CheckReport cached = last.get(student.getClass());
-            if (reuse && cached != null) {
-                return cached;
-            }
-            CheckReport report = method.check.apply(setup, student);
-            last.put(student.getClass(), report);
-            return report;
+        DemoTransformer model = method == Method.EVALUATE ? setup.evaluateModel() : setup.model();
+        TrainTestSplit data = method == Method.EVALUATE ? TinySetup.evaluateSplit() : TinySetup.split();
+        StudentCode.Call<TransformerTrainerBase> made = StudentCode.call("your trainer's constructor",
+                () -> factory.create(TinySetup.args(), model, data));
+        if (made.failed() || made.value() == null) {
+            return new Made(null, made.failed() ? made.problem() : "the constructor gave null. Hint: pass MyTrainer::new");
         }
+        if (made.value().model != model) {
+            return new Made(null, "the trainer does not train the model it was given (trainer.model is another one)."
+                    + " Hint: pass the constructor's model to super(args, model, datasetDict)");
+        }
+        return new Made(setup.track(made.value()), null);
+    }
+
+    /** The reference solution, made as {@link #make} makes the student's trainer. */
+    static TransformerTrainer reference(Method method, TinySetup setup) {
+        return method == Method.EVALUATE ? setup.reference(setup.evaluateModel(), TinySetup.evaluateSplit())
+                : setup.reference(setup.model());
+    }
+
+    static Object observe(Method method, TinySetup setup, TransformerTrainerBase trainer) {
+        return switch (method) {
+            case TRAINING_STEP -> TrainingStepCheck.observe(setup, trainer);
+            case EVALUATE -> EvaluateCheck.observe(trainer);
+            case TRAIN -> TrainCheck.observe(trainer);
+        };
+    }
+
+    static CheckReport judge(Method method, Object student, Object reference, Map<String, Double> mistakes) {
+        return switch (method) {
+            case TRAINING_STEP -> TrainingStepCheck.judge((TrainingStepCheck.Observation) student,
+                    (TrainingStepCheck.Observation) reference);
+            case EVALUATE -> EvaluateCheck.judge((EvaluateCheck.Observation) student,
+                    (EvaluateCheck.Observation) reference, mistakes);
+            case TRAIN -> TrainCheck.judge((TrainCheck.Observation) student);
+        };
+    }
+
+    /**
+     * Under the autograder the self-check does not run (the hidden test on the next line records what
+     * your trainer does, and the grader judges it outside the notebook): it says so and returns an
+     * empty report.
+     */
+    private static CheckReport showOrSkip(Method method, TrainerFactory factory) {
+        if (GradingChannel.folder() != null) {
+            System.out.println("Checking " + method.label + ": skipped under the autograder, which runs the check"
+                    + " itself and judges it outside the notebook.");
+            return new CheckReport(method.label);
+        }
+        return show(selfCheck(method, factory, false));
     }
 
     private static CheckReport show(CheckReport report) {

@@ -6,15 +6,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import gptcourse.autograd.GradMode;
+import gptcourse.autograd.Tensor;
 import gptcourse.data.Batch;
 import gptcourse.data.DataUtils;
 import gptcourse.data.Gpt2Tokenizer;
 import gptcourse.data.TextDataset;
 import gptcourse.data.TinyStories;
+import gptcourse.data.TokenizedDataset;
 import gptcourse.data.TrainTestSplit;
 import gptcourse.model.Config;
 import gptcourse.model.DemoTransformer;
@@ -38,7 +42,16 @@ final class TinySetup implements AutoCloseable {
     static final int TEST_ROWS = 10;
     static final long MODEL_SEED = 7;
 
+    /** The evaluate check's test rows: six follow a cycle the check's model knows, four are random words. */
+    static final int EVAL_PREDICTABLE_ROWS = 6;
+    static final int EVAL_RANDOM_ROWS = 4;
+    private static final String CYCLE = " a b c d e f g h i j k l";
+    private static final String[] OTHER_WORDS = {" the", " and", " to", " of", " in", " is", " that", " for", " it",
+        " with", " as", " was", " on", " be", " he", " at", " by", " his", " from", " are"};
+
     private static TrainTestSplit split;
+    private static TrainTestSplit evaluateSplit;
+    private static Map<String, INDArray> checkWeights;
     private static Gpt2Tokenizer tokenizer;
 
     private final Path runsDir;
@@ -98,6 +111,99 @@ final class TinySetup implements AutoCloseable {
         return split;
     }
 
+    /**
+     * The evaluate check's rows of {@value #SEQ} tokens: the train rows follow the cycle {@code a b
+     * c ... l}; the test rows are {@value #EVAL_PREDICTABLE_ROWS} such rows then {@value
+     * #EVAL_RANDOM_ROWS} of random words, in batches of four (4, 4, 2), so the check's model (which
+     * knows the cycle) gets 60% right, and each usual mistake (no shift, every position counted, the
+     * mean of per-batch accuracies, the first batch only) gives a clearly different number.
+     */
+    static synchronized TrainTestSplit evaluateSplit() {
+        if (evaluateSplit == null) {
+            StringBuilder text = new StringBuilder();
+            text.append(CYCLE.repeat(SEQ * 6));
+            java.util.Random random = new java.util.Random(MODEL_SEED);
+            for (int i = 0; i < SEQ * (EVAL_RANDOM_ROWS + 2); i++) {
+                text.append(OTHER_WORDS[random.nextInt(OTHER_WORDS.length)]);
+            }
+            TokenizedDataset rows = DataUtils.tokenizeAndConcatenate(TextDataset.of("check", List.of(text.toString())),
+                    tokenizer(), false, SEQ, TextDataset.TEXT, false, 1, null);
+            List<Integer> cyclic = new ArrayList<>();
+            List<Integer> other = new ArrayList<>();
+            for (int r = 0; r < rows.size(); r++) {
+                (isCycle(rows.tokens(r)) ? cyclic : other).add(r);
+            }
+            if (cyclic.size() < EVAL_PREDICTABLE_ROWS + 2 * BATCH || other.size() < EVAL_RANDOM_ROWS) {
+                throw new IllegalStateException("the evaluate check's rows came out wrong: " + cyclic.size()
+                        + " cyclic, " + other.size() + " random");
+            }
+            int[] test = new int[EVAL_PREDICTABLE_ROWS + EVAL_RANDOM_ROWS];
+            for (int i = 0; i < EVAL_PREDICTABLE_ROWS; i++) {
+                test[i] = cyclic.get(i);
+            }
+            for (int i = 0; i < EVAL_RANDOM_ROWS; i++) {
+                test[EVAL_PREDICTABLE_ROWS + i] = other.get(i);
+            }
+            int[] train = cyclic.subList(EVAL_PREDICTABLE_ROWS, cyclic.size()).stream().mapToInt(Integer::intValue)
+                    .toArray();
+            evaluateSplit = new TrainTestSplit(rows.select(train), rows.select(test));
+        }
+        return evaluateSplit;
+    }
+
+    private static boolean isCycle(int[] row) {
+        int[] ids = tokenizer().encode(CYCLE);
+        List<Integer> order = new ArrayList<>();
+        for (int id : ids) {
+            order.add(id);
+        }
+        for (int i = 0; i + 1 < row.length; i++) {
+            int at = order.indexOf(row[i]);
+            if (at < 0 || row[i + 1] != ids[(at + 1) % ids.length]) {
+                return false;
+            }
+        }
+        return order.contains(row[row.length - 1]);
+    }
+
+    /**
+     * The evaluate check's model, built rather than trained (so it is the same in every JVM): each
+     * token of the cycle gets a direction of its own in the residual stream (the attention and MLP
+     * write nothing), and the unembedding maps it to the next token of the cycle; any other token
+     * predicts token 0. On the check's test rows it is right on every prediction of the six cycle
+     * rows and wrong on the four random ones: an accuracy of exactly 90 / 150 = 0.6.
+     */
+    static synchronized Map<String, INDArray> checkWeights() {
+        if (checkWeights == null) {
+            DemoTransformer model = new DemoTransformer(config(), MODEL_SEED);
+            int[] cycle = tokenizer().encode(CYCLE);
+            Map<String, INDArray> out = new LinkedHashMap<>();
+            model.stateDict().forEach((name, value) -> {
+                INDArray v = value.dup();
+                if (name.endsWith("W_E") || name.endsWith("W_pos") || name.endsWith("W_O") || name.endsWith("b_O")
+                        || name.endsWith("W_out") || name.endsWith("b_out") || name.endsWith("W_U")
+                        || name.endsWith("b_U")) {
+                    v.assign(0);
+                }
+                for (int k = 0; k < cycle.length; k++) {
+                    if (name.endsWith("W_E")) {
+                        v.putScalar(new long[] {cycle[k], k}, 1.0);
+                    } else if (name.endsWith("W_U")) {
+                        v.putScalar(new long[] {k, cycle[(k + 1) % cycle.length]}, 10.0);
+                    }
+                }
+                out.put(name, v);
+            });
+            checkWeights = out;
+        }
+        return checkWeights;
+    }
+
+    /** The evaluate check's model, counting its forward passes. */
+    ObservedTransformer evaluateModel() {
+        return new ObservedTransformer(checkWeights());
+    }
+
     /** A fresh model; every call gives the same weights. */
     DemoTransformer model() {
         return new DemoTransformer(config(), MODEL_SEED);
@@ -105,7 +211,12 @@ final class TinySetup implements AutoCloseable {
 
     /** The reference solution on {@code model}, tracking into this setup's folder. */
     TransformerTrainer reference(DemoTransformer model) {
-        return track(new TransformerTrainer(args(), model, split(), tokenizer(), new RunTracker(runsDir)));
+        return reference(model, split());
+    }
+
+    /** The reference solution on {@code model} and {@code data}. */
+    TransformerTrainer reference(DemoTransformer model, TrainTestSplit data) {
+        return track(new TransformerTrainer(args(), model, data, tokenizer(), new RunTracker(runsDir)));
     }
 
     /** Remembers a trainer so that {@link #close()} stops its loaders' threads. */

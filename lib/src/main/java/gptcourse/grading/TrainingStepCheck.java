@@ -6,18 +6,20 @@ import java.util.Locale;
 
 import gptcourse.autograd.Tensor;
 import gptcourse.data.Batch;
-import gptcourse.model.DemoTransformer;
-import gptcourse.train.TransformerTrainer;
 import gptcourse.train.TransformerTrainerBase;
 import tech.tablesaw.api.Table;
 
 /**
- * Checks {@code trainingStep}: two steps of the student's trainer next to two of the reference
- * on twin models, comparing the loss returned, the loss on held-out rows after each step (which
- * shows whether the parameters moved as one AdamW step on the right loss moves them), the step
- * counter and the logged {@code train_loss}.
+ * Checks {@code trainingStep}: two steps of a trainer on the check's model, recording the loss
+ * returned, the loss on held-out rows after each step (which shows whether the parameters moved as
+ * one AdamW step on the right loss moves them), the step counter and the logged {@code
+ * train_loss}. {@link #observe} runs where the student's code runs; {@link #judge} compares two
+ * observations (the student's and the reference solution's, made from the same weights), in the
+ * grader's own JVM when grading.
  */
 final class TrainingStepCheck {
+    /** The sub-checks, in the order {@link #judge} reports them; each is worth an equal share. */
+    static final List<String> PARTS = List.of("loss", "update", "zero-grad", "step-counter", "logging");
     /**
      * Gradients a step leaves behind are flipped and scaled by this before the second step: a
      * trainer that zeroes them at the start of its step is unaffected, one that never zeroes them
@@ -25,144 +27,175 @@ final class TrainingStepCheck {
      * would hide a mere doubling).
      */
     private static final double LEFTOVER_SCALE = -1e6;
+    /** Predicted positions in a batch: the loss is their mean; their sum is a named mistake. */
+    static final int POSITIONS = TinySetup.BATCH * (TinySetup.SEQ - 1);
+
+    /**
+     * What one trainer did in two steps. Losses are null when not a finite number; {@code problem}
+     * is the sentence about what the student's code threw, or null.
+     */
+    record Observation(ClassFacts facts, String problem, boolean secondCall, Double loss1, Double loss2,
+            Double heldOutBefore, Double heldOutAfter1, Double heldOutAfter2, boolean leftoverGradients,
+            int stepAfter1, int stepAfter2, boolean loggedTrainLoss, List<Long> loggedSteps,
+            List<Double> loggedValues) {
+    }
 
     private TrainingStepCheck() {
     }
 
-    static CheckReport run(TinySetup setup, TransformerTrainerBase student) {
-        CheckReport report = new CheckReport("trainingStep");
-        DemoTransformer twin = setup.model();
-        TransformerTrainer reference = setup.reference(twin);
-        double before = TinySetup.heldOutLoss(student.model);
-
-        List<Double> returned = new ArrayList<>();
-        Batch first = setup.trainBatch(0);
-        StudentCode.Call<Tensor> step1 = StudentCode.call("trainingStep", () -> student.trainingStep(first));
+    static Observation observe(TinySetup setup, TransformerTrainerBase trainer) {
+        ClassFacts facts = ClassFacts.of(trainer.getClass());
+        Double before = TinySetup.heldOutLoss(trainer.model);
+        StudentCode.Call<Double> step1 = StudentCode.call("trainingStep", () -> loss(trainer.trainingStep(
+                setup.trainBatch(0))));
         if (step1.failed()) {
-            return report.fail(step1.problem());
+            return new Observation(facts, step1.problem(), false, null, null, before, null, null, false, trainer.step,
+                    trainer.step, false, List.of(), List.of());
         }
-        double expected1 = reference.trainingStep(first).item();
-        if (!checkLoss(report, step1.value(), expected1, returned)) {
-            return report;
-        }
-        int stepAfterOne = student.step;
-        checkMoved(report, student.model, twin, before);
-
-        boolean leftover = student.model.parameters().stream().anyMatch(p -> p.grad() != null);
+        Double after1 = TinySetup.heldOutLoss(trainer.model);
+        int stepAfter1 = trainer.step;
+        boolean leftover = trainer.model.parameters().stream().anyMatch(p -> p.grad() != null);
         if (leftover) {
-            student.model.parameters().stream().filter(p -> p.grad() != null)
+            trainer.model.parameters().stream().filter(p -> p.grad() != null)
                     .forEach(p -> p.grad().muli(LEFTOVER_SCALE));
         }
-        Batch second = setup.trainBatch(1);
-        StudentCode.Call<Tensor> step2 = StudentCode.call("trainingStep", () -> student.trainingStep(second));
+        StudentCode.Call<Double> step2 = StudentCode.call("trainingStep", () -> loss(trainer.trainingStep(
+                setup.trainBatch(1))));
         if (step2.failed()) {
-            return report.fail("the second call: " + step2.problem());
+            return new Observation(facts, "the second call: " + step2.problem(), true, step1.value(), null, before,
+                    after1, null, leftover, stepAfter1, trainer.step, false, List.of(), List.of());
         }
-        reference.trainingStep(second);
-        returned.add(step2.value() == null ? Double.NaN : step2.value().item());
-        double studentAfter = TinySetup.heldOutLoss(student.model);
-        double referenceAfter = TinySetup.heldOutLoss(twin);
-        if (close(studentAfter, referenceAfter)) {
-            report.pass("a second step matches the reference too: no gradients pile up from one step to the next");
-        } else if (leftover) {
-            report.fail(String.format(Locale.ROOT, "the first step left its gradients in the parameters, and the second"
-                    + " step added to them (held-out loss %.4f, the reference %.4f). Hint: call optimizer.zeroGrad()"
-                    + " after optimizer.step()", studentAfter, referenceAfter));
-        } else {
-            report.fail(String.format(Locale.ROOT, "after a second step the held-out loss is %.4f, the reference %.4f:"
-                    + " each call should do exactly one forward, backward and optimizer step", studentAfter,
-                    referenceAfter));
+        List<Long> steps = new ArrayList<>();
+        List<Double> values = new ArrayList<>();
+        Table metrics = trainer.tracker.metrics();
+        boolean logged = metrics.containsColumn("train_loss");
+        for (int r = 0; logged && r < metrics.rowCount() && steps.size() < 100; r++) {
+            double v = metrics.doubleColumn("train_loss").getDouble(r);
+            if (!Double.isNaN(v)) {
+                steps.add(metrics.longColumn("step").get(r));
+                values.add(finite(v));
+            }
         }
+        return new Observation(facts, null, true, step1.value(), step2.value(), before, after1,
+                TinySetup.heldOutLoss(trainer.model), leftover, stepAfter1, trainer.step, logged, steps, values);
+    }
 
-        report.check(stepAfterOne == 1 && student.step == 2, "trainer.step counts the steps (1, then 2)",
-                "trainer.step is " + stepAfterOne + " after one call and " + student.step + " after two, expected 1"
-                        + " and 2. Hint: add step++ once per training step");
-        checkLogged(report, student, returned);
+    /** The loss as a number; a tensor that is not one number throws, which the caller reports. */
+    private static Double loss(Tensor loss) {
+        if (loss == null) {
+            throw new IllegalStateException("trainingStep returned null. Hint: return the loss tensor");
+        }
+        if (loss.data().length() != 1) {
+            throw new IllegalStateException("the returned tensor has shape " + java.util.Arrays.toString(
+                    loss.data().shape()) + ", not a single number. Hint: return the loss, the mean over every position");
+        }
+        return finite(loss.item());
+    }
+
+    static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    static CheckReport judge(Observation s, Observation ref) {
+        CheckReport report = new CheckReport("trainingStep");
+        String notOwn = s.facts().notTheirOwn("trainingStep");
+        if (notOwn != null) {
+            return report.failAll(PARTS.size(), notOwn);
+        }
+        if (s.problem() != null && !s.secondCall()) {
+            return report.fail(s.problem()).failAll(PARTS.size() - 1, "not checked: the first call failed");
+        }
+        judgeLoss(report, s.loss1(), ref.loss1());
+        judgeUpdate(report, s.heldOutBefore(), s.heldOutAfter1(), ref.heldOutAfter1());
+        if (s.problem() != null) {
+            return report.fail(s.problem()).failAll(2, "not checked: the second call failed");
+        }
+        if (close(s.heldOutAfter2(), ref.heldOutAfter2())) {
+            report.pass("a second step matches the reference too: no gradients pile up from one step to the next");
+        } else if (s.leftoverGradients()) {
+            report.fail(String.format(Locale.ROOT, "the first step left its gradients in the parameters, and the second"
+                    + " step added to them (held-out loss %s, the reference %s). Hint: call optimizer.zeroGrad()"
+                    + " after optimizer.step()", num(s.heldOutAfter2()), num(ref.heldOutAfter2())));
+        } else {
+            report.fail(String.format(Locale.ROOT, "after a second step the held-out loss is %s, the reference %s:"
+                    + " each call should do exactly one forward, backward and optimizer step", num(s.heldOutAfter2()),
+                    num(ref.heldOutAfter2())));
+        }
+        report.check(s.stepAfter1() == 1 && s.stepAfter2() == 2, "trainer.step counts the steps (1, then 2)",
+                "trainer.step is " + s.stepAfter1() + " after one call and " + s.stepAfter2() + " after two, expected"
+                        + " 1 and 2. Hint: add step++ once per training step");
+        judgeLogging(report, s);
         return report;
     }
 
-    /** The returned loss against the reference's; false if nothing more can be checked. */
-    private static boolean checkLoss(CheckReport report, Tensor loss, double expected, List<Double> returned) {
-        if (loss == null) {
-            report.fail("trainingStep returned null. Hint: return the loss tensor");
-            return false;
-        }
-        double value;
-        try {
-            value = loss.item();
-        } catch (RuntimeException e) {
-            report.fail("the returned tensor is not a single number (" + e.getMessage() + "). Hint: return the loss,"
-                    + " the mean over every position");
-            return false;
-        }
-        returned.add(value);
-        if (close(value, expected)) {
+    private static void judgeLoss(CheckReport report, Double value, Double expected) {
+        if (value == null) {
+            report.fail("the returned loss is not a finite number (NaN or infinite). Hint: the loss is the"
+                    + " negative mean log-probability, getLogProbs(logits, tokens).mean().neg()");
+        } else if (close(value, expected)) {
             report.pass(String.format(Locale.ROOT, "returns the loss, %.4f, as the reference solution does", value));
         } else if (close(value, -expected)) {
             report.fail(String.format(Locale.ROOT, "the loss is %.4f but should be %.4f: the sign is wrong. Hint: the"
                     + " loss is the negative mean log-probability, getLogProbs(logits, tokens).mean().neg()", value,
                     expected));
+        } else if (close(value, expected * POSITIONS) || close(value, -expected * POSITIONS)
+                || close(Math.abs(value), expected * (TinySetup.SEQ - 1))) {
+            report.fail(String.format(Locale.ROOT, "the loss is %.4f but should be %.4f: that is the sum over the"
+                    + " positions, not the mean. Hint: .mean(), not .sum(), so that the loss (and the step size) does"
+                    + " not grow with the batch", value, expected));
         } else {
             report.fail(String.format(Locale.ROOT, "the loss is %.4f but should be %.4f. Hint: the loss is the mean"
                     + " over every position of -getLogProbs(logits, tokens), computed before the update", value,
                     expected));
         }
-        return true;
     }
 
-    private static void checkMoved(CheckReport report, DemoTransformer model, DemoTransformer twin, double before) {
-        double after = TinySetup.heldOutLoss(model);
-        double expected = TinySetup.heldOutLoss(twin);
+    private static void judgeUpdate(CheckReport report, Double before, Double after, Double expected) {
         if (close(after, expected)) {
             report.pass(String.format(Locale.ROOT, "the parameters moved as one AdamW step moves them (held-out loss"
-                    + " %.4f -> %.4f)", before, after));
+                    + " %s -> %s)", num(before), num(after)));
         } else if (close(after, before)) {
-            report.fail(String.format(Locale.ROOT, "the parameters did not change (held-out loss still %.4f, the"
-                    + " reference %.4f after its step). Hint: call loss.backward(), then optimizer.step()", after,
-                    expected));
-        } else if (after > before) {
-            report.fail(String.format(Locale.ROOT, "the step made the model worse: held-out loss %.4f -> %.4f (the"
-                    + " reference: %.4f). Hint: backward() must run on the loss you minimise, the negative mean"
-                    + " log-probability", before, after, expected));
+            report.fail(String.format(Locale.ROOT, "the parameters did not change (held-out loss still %s, the"
+                    + " reference %s after its step). Hint: call loss.backward(), then optimizer.step()", num(after),
+                    num(expected)));
+        } else if (after != null && before != null && after > before) {
+            report.fail(String.format(Locale.ROOT, "the step made the model worse: held-out loss %s -> %s (the"
+                    + " reference: %s). Hint: backward() must run on the loss you minimise, the negative mean"
+                    + " log-probability", num(before), num(after), num(expected)));
         } else {
-            report.fail(String.format(Locale.ROOT, "after one step the held-out loss is %.4f, the reference %.4f: the"
-                    + " parameters moved, but not as one AdamW step on the loss does. Hint: one backward() and one"
-                    + " optimizer.step() per call", after, expected));
+            report.fail(String.format(Locale.ROOT, "after one step the held-out loss is %s, the reference %s: the"
+                    + " parameters moved, but not as one AdamW step on the mean loss does. Hint: one backward() and"
+                    + " one optimizer.step() per call, on the mean", num(after), num(expected)));
         }
     }
 
-    private static void checkLogged(CheckReport report, TransformerTrainerBase student, List<Double> returned) {
-        Table metrics = student.tracker.metrics();
-        if (!metrics.containsColumn("train_loss")) {
+    private static void judgeLogging(CheckReport report, Observation s) {
+        if (!s.loggedTrainLoss()) {
             report.fail("nothing was logged as \"train_loss\". Hint: tracker.log(Map.of(\"train_loss\", loss.item()),"
                     + " step) (the tutorial's wandb.log)");
             return;
         }
-        List<Long> steps = new ArrayList<>();
-        List<Double> values = new ArrayList<>();
-        for (int r = 0; r < metrics.rowCount(); r++) {
-            double v = metrics.doubleColumn("train_loss").getDouble(r);
-            if (!Double.isNaN(v)) {
-                steps.add(metrics.longColumn("step").get(r));
-                values.add(v);
-            }
+        List<Double> returned = java.util.Arrays.asList(s.loss1(), s.loss2());
+        boolean sameValues = s.loggedValues().size() == returned.size();
+        for (int i = 0; sameValues && i < returned.size(); i++) {
+            sameValues = close(s.loggedValues().get(i), returned.get(i));
         }
-        boolean sameValues = values.size() == returned.size();
-        for (int i = 0; sameValues && i < values.size(); i++) {
-            sameValues = close(values.get(i), returned.get(i));
-        }
-        if (steps.equals(List.of(1L, 2L)) && sameValues) {
+        if (s.loggedSteps().equals(List.of(1L, 2L)) && sameValues) {
             report.pass("logs \"train_loss\" at steps 1 and 2");
-        } else if (!steps.equals(List.of(1L, 2L))) {
-            report.fail("\"train_loss\" was logged at steps " + steps + ", expected [1, 2]. Hint: log once per step,"
-                    + " after step++, with the new step");
+        } else if (!s.loggedSteps().equals(List.of(1L, 2L))) {
+            report.fail("\"train_loss\" was logged at steps " + s.loggedSteps() + ", expected [1, 2]. Hint: log once"
+                    + " per step, after step++, with the new step");
         } else {
-            report.fail("the logged \"train_loss\" values " + values + " are not the returned losses " + returned
-                    + ". Hint: log loss.item()");
+            report.fail("the logged \"train_loss\" values " + s.loggedValues() + " are not the returned losses "
+                    + returned + ". Hint: log loss.item()");
         }
     }
 
-    static boolean close(double a, double b) {
-        return Math.abs(a - b) <= 1e-5 + 1e-4 * Math.abs(b);
+    private static String num(Double v) {
+        return v == null ? "not a number" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    static boolean close(Double a, Double b) {
+        return a != null && b != null && Math.abs(a - b) <= 1e-5 + 1e-4 * Math.abs(b);
     }
 }
