@@ -13,12 +13,9 @@ Gpt2Tokenizer tokenizer = Gpt2Tokenizer.load();
 Config modelCfg = Config.trainingDefaults(tokenizer.vocabSize());
 
 // The stories: TinyStories' small validation file (19 MB) for the quick run, its 1.9 GB train file for
-// the full one. Without network access, the project's stand-in stories (with a warning): all of them,
-// as its validation part has only four.
+// the full one. Without network access, the project's generated stand-in stories of the same split
+// (with a warning): 2 MB for the quick run, 10 MB for the full one.
 TextDataset dataset = TinyStories.loadOrStandIn(QUICK_RUN ? "validation" : "train");
-if (dataset.isStandIn()) {
-    dataset = TinyStories.standIn("train");
-}
 
 // Tokenized and cut into rows of n_ctx tokens, each starting with <|endoftext|> (notebook 02).
 TokenizedDataset tokenizedDataset = DataUtils.tokenizeAndConcatenate(dataset, tokenizer,
