@@ -110,7 +110,7 @@ class FeatureNotebook(unittest.TestCase):
         ename, tb = error("maven_missing")
         self.assertEqual(ename, "MagicError")
         self.assertEqual(len(tb), 1)
-        self.assertIn("%maven failed (Cell In[%d], line 1)" % CELLS["maven_missing"]["execution_count"], tb[0])
+        self.assertIn("%%maven failed (Cell In[%d], line 1)" % CELLS["maven_missing"]["execution_count"], tb[0])
         self.assertIn("nothing-here", tb[0])
         self.assertIn("couldn't reach Maven Central", tb[0])  # the test runs it "offline"
 
