@@ -173,7 +173,8 @@ public final class Tensor implements AutoCloseable {
 
     /** True for tensors not produced by a recorded operation (parameters, inputs, constants). */
     public boolean isLeaf() {
-        return node == null && lazy == null;
+        // lazy logits made without a graph are leaves, as their values would be
+        return node == null && (lazy == null || !lazy.requiresGrad());
     }
 
     /** Turns gradient collection on or off for a leaf tensor; returns this tensor. */

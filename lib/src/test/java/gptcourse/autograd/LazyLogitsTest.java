@@ -70,7 +70,7 @@ class LazyLogitsTest {
         assertArrayEquals(new long[] {2, 5, 7}, lazy.shape());
         assertEquals(7, lazy.size(-1));
         assertEquals(70, lazy.length());
-        assertFalse(lazy.isLeaf());
+        assertFalse(lazy.isLeaf(), "made with a graph");
         assertTrue(lazy.isLazy(), "shape() must not compute the values");
         assertClose(p[0].linear(p[1], p[2]).data(), lazy.data(), "values");
         assertFalse(lazy.isLazy());
