@@ -8,7 +8,7 @@
 # 1. The base image: no registry is reachable here, so a Debian 12 root filesystem made by
 #    debootstrap (the same cached tarball as test-fresh-debian.sh: DIR/bookworm-base.tar, default
 #    DIR /var/tmp/gptcourse-fresh-debian) is imported as debian:bookworm-slim, the Dockerfile's FROM.
-# 2. `podman build --isolation chroot` of the repository's HEAD (a clean export, so the build sees
+# 2. `podman build --format docker --isolation chroot` (Docker's image format, which keeps SHELL) of the repository's HEAD (a clean export, so the build sees
 #    what a clone sees); the build and its time go to the log.
 # 3. `podman run` with the port published on the host's 127.0.0.1 only, resource limits no higher
 #    than this machine's (read with ulimit), GPTCOURSE_CI=1 (the notebooks' smallest run setting);
@@ -99,7 +99,7 @@ mkdir -p "$work/context"
 git -C "$root" archive --format=tar HEAD | tar -x -C "$work/context"
 step "podman build (log: $logs/build.log)"
 b0=$SECONDS
-timeout "$build_timeout" podman build --isolation chroot --network host -f docker/Dockerfile -t "$tag" "$work/context" \
+timeout "$build_timeout" podman build --format docker --isolation chroot --network host -f docker/Dockerfile -t "$tag" "$work/context" \
   >"$logs/build.log" 2>&1 || { tail -30 "$logs/build.log"; fail "podman build (or it ran past ${build_timeout} s)"; }
 build_s=$((SECONDS - b0))
 size_mb="$(podman image inspect "$tag" --format '{{.Size}}' | awk '{ printf "%d", $1 / 1e6 }')"
