@@ -97,6 +97,9 @@ fi
 # ---- 2. the build, from a clean export of HEAD (what a clone holds)
 mkdir -p "$work/context"
 git -C "$root" archive --format=tar HEAD | tar -x -C "$work/context"
+# This machine's own extra certificate authorities (a TLS-intercepting proxy's, say), so that npm and
+# Maven inside the build trust what they trust here (docker/extra-ca/, see the Dockerfile).
+cp /usr/local/share/ca-certificates/*.crt "$work/context/docker/extra-ca/" 2>/dev/null || true
 step "podman build (log: $logs/build.log)"
 b0=$SECONDS
 timeout "$build_timeout" podman build --format docker --isolation chroot --network host -f docker/Dockerfile -t "$tag" "$work/context" \
