@@ -168,6 +168,7 @@ podman exec -u root "$name" chown 1000:1000 /home/jovyan/course/notebooks/studen
 setsid /usr/bin/chromium --headless=new --no-sandbox --disable-gpu --user-data-dir="$work/chrome" \
   --remote-debugging-port=0 --window-size=1280,900 about:blank >"$logs/chromium.log" 2>&1 </dev/null &
 chrome_pid=$!
+disown "$chrome_pid"   # stopped in cleanup; no job-control notice when it is killed
 cdp_port=""
 for _ in $(seq 100); do
   [[ -s "$work/chrome/DevToolsActivePort" ]] && cdp_port="$(head -1 "$work/chrome/DevToolsActivePort")" && [[ -n "$cdp_port" ]] && break
