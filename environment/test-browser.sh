@@ -133,6 +133,12 @@ else
     || { cat "$work/fill.log"; fail "filling in the solutions failed"; }
   for nb in "$work/nb"/*.ipynb; do names+=("$(basename "$nb")"); done
 fi
+# What the notebooks load beside themselves (`%load setup.jsh`), from the folder they came from.
+if [[ ${#notebooks[@]} -gt 0 ]]; then
+  for nb in "${notebooks[@]}"; do cp "$(dirname "$nb")"/*.jsh "$work/nb/" 2>/dev/null || true; done
+else
+  cp "$root/notebooks/student"/*.jsh "$work/nb/"
+fi
 for name in "${names[@]}"; do
   kernel_name="$("$py" -c 'import json, sys; print(json.load(open(sys.argv[1]))["metadata"]["kernelspec"]["name"])' "$work/nb/$name" 2>/dev/null || true)"
   [[ "$kernel_name" == "java-gptcourse" ]] || fail "$name's kernelspec is '${kernel_name:-missing}', the course kernel is 'java-gptcourse'"
