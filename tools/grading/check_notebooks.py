@@ -94,7 +94,7 @@ class ModelAndArgs(unittest.TestCase):
 
     def test_args_show_the_tutorial_defaults(self):
         shown = data(cell_with(self.nb, "var args = new TransformerTrainingArgs();"), "text/plain")[0]
-        self.assertIn("batch_size=32, epochs=10, max_steps_per_epoch=500, lr=0.001, weight_decay=0.01", shown)
+        self.assertIn("batchSize=32, epochs=10, maxStepsPerEpoch=500, lr=0.001, weightDecay=0.01", shown)
 
 
 class Data(unittest.TestCase):
