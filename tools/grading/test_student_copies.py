@@ -110,6 +110,9 @@ class StudentCopies(unittest.TestCase):
         self.assertIsNotNone(scope, body)
         inside = method_body(body, scope.group(0)[:-2])
         self.assertIn(STUB, inside, "the student's code goes inside the inference-mode scope")
+        # and between the tutorial's model.eval() and model.train(), which are given
+        self.assertLess(inside.index("model.eval();"), inside.index(STUB))
+        self.assertRegex(inside[inside.index(STUB):], r"\} finally \{\s*model\.train\(\);")
 
     def test_hints_are_collapsible_in_notebook_6_and_jupyterlab(self):
         found = 0

@@ -25,6 +25,7 @@ public abstract class Module {
     private final Map<String, Tensor> params = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private final Map<String, INDArray> buffers = new LinkedHashMap<>();
+    private boolean training = true;
 
     /** Registers a trainable parameter and returns it. */
     protected Tensor parameter(String name, INDArray value) {
@@ -111,6 +112,32 @@ public abstract class Module {
         for (Map.Entry<String, INDArray> e : state.entrySet()) {
             current.get(e.getKey()).assign(e.getValue().castTo(current.get(e.getKey()).dataType()));
         }
+    }
+
+    /**
+     * Puts this module and every sub-module in training mode, like {@code model.train()}, and returns it.
+     * This course's transformer has no dropout or batch norm, so the mode changes no result here (as in
+     * the tutorial's model); modules that behave differently read {@link #isTraining()}.
+     */
+    public Module train() {
+        return train(true);
+    }
+
+    /** {@code model.train(mode)}: training mode if {@code mode}, evaluation mode otherwise. */
+    public Module train(boolean mode) {
+        training = mode;
+        children.values().forEach(c -> c.train(mode));
+        return this;
+    }
+
+    /** Puts this module and every sub-module in evaluation mode, like {@code model.eval()}. */
+    public Module eval() {
+        return train(false);
+    }
+
+    /** Whether the module is in training mode ({@code module.training}); modules start in it. */
+    public boolean isTraining() {
+        return training;
     }
 
     /** Normal(0, std) values from {@code rng}, the tutorial's {@code nn.init.normal_}. */

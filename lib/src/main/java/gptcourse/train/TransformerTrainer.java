@@ -90,17 +90,22 @@ public class TransformerTrainer extends TransformerTrainerBase {
         long totalCorrect = 0;
         long totalSamples = 0;
         try (var mode = GradMode.inferenceMode()) {
-            for (Batch batch : testLoader) {
-                INDArray tokens = batch.get("tokens");
-                long seq = tokens.size(1);
-                try (Tensor logits = model.forward(tokens)) {
-                    // a block of rows at a time: the [batch, seq, d_vocab] logits are never held whole
-                    INDArray predicted = logits.slice(1, 0, seq - 1).argmax(2);
-                    INDArray targets = tokens.get(NDArrayIndex.all(), NDArrayIndex.interval(1, seq));
-                    totalCorrect += predicted.eq(targets.castTo(predicted.dataType())).castTo(DataType.INT64)
-                            .sumNumber().longValue();
-                    totalSamples += tokens.size(0) * (seq - 1);
+            model.eval();
+            try {
+                for (Batch batch : testLoader) {
+                    INDArray tokens = batch.get("tokens");
+                    long seq = tokens.size(1);
+                    try (Tensor logits = model.forward(tokens)) {
+                        // a block of rows at a time: the [batch, seq, d_vocab] logits are never held whole
+                        INDArray predicted = logits.slice(1, 0, seq - 1).argmax(2);
+                        INDArray targets = tokens.get(NDArrayIndex.all(), NDArrayIndex.interval(1, seq));
+                        totalCorrect += predicted.eq(targets.castTo(predicted.dataType())).castTo(DataType.INT64)
+                                .sumNumber().longValue();
+                        totalSamples += tokens.size(0) * (seq - 1);
+                    }
                 }
+            } finally {
+                model.train();
             }
         }
         double accuracy = (double) totalCorrect / totalSamples;
