@@ -3,7 +3,14 @@
 # it with Docker, and tests it in a browser. For machines without a Docker engine: Debian's podman,
 # buildah and runc (apt-installed if missing), as root.
 #
-#   sudo environment/test-docker.sh [--fresh-base] [--keep] [--dir DIR] [--build-timeout S] [--timeout S]
+#   sudo environment/test-docker.sh [--fresh-base] [--keep] [--no-cache] [--edit-source] [--quick-run]
+#                                   [--dir DIR] [--build-timeout S] [--timeout S]
+#
+#   --no-cache     build every layer again (a cold build; the base image is still the imported one)
+#   --edit-source  change one line of the library's source in the build context first: the build then
+#                  shows what a rebuild after a source edit costs (the layers before the sources cached)
+#   --quick-run    run notebook 03 with its own QUICK_RUN settings instead of GPTCOURSE_CI=1 (the
+#                  memory figure after the quick training run)
 #
 # 1. The base image: no registry is reachable here, so a Debian 12 root filesystem made by
 #    debootstrap (the same cached tarball as test-fresh-debian.sh: DIR/bookworm-base.tar, default
@@ -28,16 +35,22 @@ py=/usr/bin/python3
 dir=/var/tmp/gptcourse-fresh-debian
 fresh_base=0
 keep=0
+no_cache=0
+edit_source=0
+quick_run=0
 build_timeout=5400
 timeout=1800
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --fresh-base) fresh_base=1; shift ;;
     --keep) keep=1; shift ;;
+    --no-cache) no_cache=1; shift ;;
+    --edit-source) edit_source=1; shift ;;
+    --quick-run) quick_run=1; shift ;;
     --dir) dir="${2:?--dir needs a folder}"; shift 2 ;;
     --build-timeout) build_timeout="${2:?--build-timeout needs seconds}"; shift 2 ;;
     --timeout) timeout="${2:?--timeout needs seconds}"; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "test-docker.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -100,9 +113,18 @@ git -C "$root" archive --format=tar HEAD | tar -x -C "$work/context"
 # This machine's own extra certificate authorities (a TLS-intercepting proxy's, say), so that npm and
 # Maven inside the build trust what they trust here (docker/extra-ca/, see the Dockerfile).
 cp /usr/local/share/ca-certificates/*.crt "$work/context/docker/extra-ca/" 2>/dev/null || true
+if [[ $edit_source -eq 1 ]]; then
+  edited="$work/context/lib/src/main/java/gptcourse/model/Config.java"
+  echo "// a source edit by test-docker.sh --edit-source, $(date -u +%FT%TZ)" >>"$edited"
+  step "edited ${edited#"$work/context/"}: a rebuild after a source edit"
+fi
+build_flags=()
+[[ $no_cache -eq 1 ]] && build_flags+=(--no-cache)
+run_env=(-e HF_HUB_OFFLINE=1)
+[[ $quick_run -eq 1 ]] || run_env+=(-e GPTCOURSE_CI=1)
 step "podman build (log: $logs/build.log)"
 b0=$SECONDS
-timeout "$build_timeout" podman build --format docker --isolation chroot --network host -f docker/Dockerfile -t "$tag" "$work/context" \
+timeout "$build_timeout" podman build "${build_flags[@]}" --format docker --isolation chroot --network host -f docker/Dockerfile -t "$tag" "$work/context" \
   >"$logs/build.log" 2>&1 || { tail -30 "$logs/build.log"; fail "podman build (or it ran past ${build_timeout} s)"; }
 build_s=$((SECONDS - b0))
 size_mb="$(podman image inspect "$tag" --format '{{.Size}}' | awk '{ printf "%d", $1 / 1e6 }')"
@@ -117,7 +139,7 @@ nofile="$(ulimit -Hn)"; nproc="$(ulimit -Hu)"
 (( nproc > 4096 )) && nproc=4096
 r0=$SECONDS
 podman run -d --runtime runc --name "$name" --ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc" \
-  -e GPTCOURSE_CI=1 -e HF_HUB_OFFLINE=1 -p "127.0.0.1:$port:8888" "$tag" >"$logs/run.log" 2>&1 || { cat "$logs/run.log"; fail "podman run"; }
+  "${run_env[@]}" -p "127.0.0.1:$port:8888" "$tag" >"$logs/run.log" 2>&1 || { cat "$logs/run.log"; fail "podman run"; }
 token=""
 for _ in $(seq "$timeout"); do
   token="$(podman logs "$name" 2>&1 | sed -n 's/.*http:\/\/127\.0\.0\.1:8888\/lab?token=\([0-9a-f]*\).*/\1/p' | head -1)"
@@ -195,4 +217,4 @@ print(last.get("text", ""))
 EOF
 mem="$(podman stats --no-stream --format '{{.MemUsage}}' "$name" 2>/dev/null || echo unknown)"
 podman logs "$name" >"$logs/container.log" 2>&1 || true
-echo "test-docker: PASS (image ${size_mb} MB, built in ${build_s} s, URL after ${url_s} s, memory after notebook 03: ${mem}; logs: $logs; $(( (SECONDS - started) / 60 )) min)"
+echo "test-docker: PASS (image ${size_mb} MB, built in ${build_s} s, URL after ${url_s} s, memory after notebook 03 ($([[ $quick_run -eq 1 ]] && echo "QUICK_RUN" || echo "GPTCOURSE_CI=1")): ${mem}; logs: $logs; $(( (SECONDS - started) / 60 )) min)"

@@ -37,11 +37,21 @@ def main():
     parser.add_argument("--steps", type=positive, default=20)
     parser.add_argument("--warmup", type=positive, default=3)
     parser.add_argument("--batch", type=positive, default=32)
+    parser.add_argument("--threads", type=positive, default=len(os.sched_getaffinity(0)),
+                        help="intra-op threads (default: the CPUs this process may use, as the Java bench)")
     args = parser.parse_args()
+    # Debian's build (OpenMP, no MKL) can start with one thread on a 2-core machine; the Java bench uses both
+    t.set_num_threads(args.threads)
     t.use_deterministic_algorithms(False)
     t.manual_seed(0)
     cfg = Config(d_model=32, d_vocab=50257, n_ctx=128, d_head=2, d_mlp=128, n_heads=16, n_layers=4)
     model = DemoTransformer(cfg)
+    # the fixtures' model leaves its weights uninitialised (t.empty: the fixtures copy values in); start
+    # from the tutorial's init, as the Java bench does: garbage weights give NaN losses and denormal-slow steps
+    with t.no_grad():
+        for name, p in model.named_parameters():
+            if name.rsplit(".", 1)[-1].startswith("W_"):
+                t.nn.init.normal_(p, std=cfg.init_range)
     optimizer = t.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-2)
     tokens = t.randint(0, cfg.d_vocab, (args.batch, cfg.n_ctx))
     walls, cpus = [], []
