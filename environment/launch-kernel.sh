@@ -30,6 +30,12 @@ fi
 # Hot loops (training steps, tokenizers) still reach C2 within a second of running.
 jit=(-XX:Tier4InvocationThreshold=100000 -XX:Tier4MinInvocationThreshold=50000
      -XX:Tier4CompileThreshold=120000 -XX:Tier4BackEdgeThreshold=1000000)
+# ND4J's OpenMP threads (libgomp) spin while they wait for each other unless told otherwise; when
+# anything else wants the cores (the browser, Jupyter's server, another kernel) a spinning thread holds
+# a core the other needs, and a training step took 8.5 s instead of 2.0 s (batch 32), 3.2 s instead of
+# 0.3 s (batch 4), on a 2-core machine with one other busy process (docs/performance.md). libgomp reads
+# this when it loads, so it is set here, before the JVM starts; a value already set wins.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 # -Djava.security.manager=allow: lets the kernel block System.exit in cells (see ExitGuard); java.lang is
 # opened to it only to silence the four warnings JDK 17 prints when that guard is installed.
 # shellcheck disable=SC2086
