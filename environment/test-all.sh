@@ -39,10 +39,8 @@ echo "== Browser: the student copies run in JupyterLab, the classic Notebook's f
 if "$here/test-browser.sh" --skip-build --frontend lab; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: browser test (JupyterLab)" >&2; fi
 if "$here/test-browser.sh" --skip-build --frontend classic --notebook "$root/notebooks/student/01-model-and-args.ipynb"; then
   passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: browser test (classic Notebook)" >&2; fi
-# --skip-crafted-submissions: the autograder's 24 crafted submissions (20-30 minutes) are their own
-# command until they have passed on the merged notebooks: environment/test-notebooks.sh without it.
-echo "== Course notebooks: executed with GPTCOURSE_CI=1, student copies, the autograder's parts"
-if "$here/test-notebooks.sh" --skip-build --skip-crafted-submissions; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: notebook tests" >&2; fi
+echo "== Course notebooks: executed with GPTCOURSE_CI=1, student copies, the autograder's parts and crafted submissions"
+if "$here/test-notebooks.sh" --skip-build; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: notebook tests" >&2; fi
 
 echo "== IJava setup: the settings ijava-setup.sh prints, jshell on them, the notebooks in the IJava-only mode"
 if "$here/test-ijava.sh" --skip-build; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: IJava tests" >&2; fi

@@ -9,9 +9,8 @@
 #      autograder grades crafted submissions of notebook 03: honest, careless, malformed and hostile
 #      ones, in its sandbox where the machine allows one (tools/grading/test_autograde.py).
 # Options: --skip-build (use the kernel and library already built, as test-all.sh does);
-#          --skip-crafted-submissions (leave out the crafted submissions of step 3, which take
-#          20-30 minutes on 2 cores: test-all.sh passes it until that suite has passed once on the
-#          merged notebooks; run this script without it for the whole grading proof)
+#          --skip-crafted-submissions (leave out the crafted submissions of step 3, about 7 minutes
+#          on 2 cores, for a quicker run while editing notebooks; test-all.sh runs them)
 # Needs Debian's jupyter-nbconvert python3-nbclient jupyter-client python3-pil on /usr/bin/python3
 # (set PYTHON to use another interpreter that has them).
 set -euo pipefail

@@ -389,7 +389,9 @@ class Timeouts(unittest.TestCase):
         with tempfile.TemporaryDirectory(prefix="gptcourse-timeout-test-") as work:
             path = os.path.join(work, "hang-on-replay.ipynb")
             cells.write(nb, path)
-            timeout = 90
+            # at least 20 s go to the second cell (5 s, then the interrupt's grace) and 20 s more to the
+            # replay of the first, so 40 s runs out during the replay however fast the machine is
+            timeout = 40
             start = time.monotonic()
             autograde.main([path, "--out", os.path.join(work, "out"), "--kernel", KERNEL, "--cell-timeout", "5",
                             "--timeout", str(timeout)])
