@@ -34,9 +34,9 @@ public final class TrainCommand {
     public static final class CommandOptions implements Options {
         public TransformerTrainingArgs training = new TransformerTrainingArgs();
 
-        @Option(longName = "data", usage = "tinystories (download or cache; fails offline), stand-in (the bundled small"
-                + " corpus), auto (TinyStories if reachable, else the stand-in), or a path to a stories file"
-                + " separated by <|endoftext|> lines (default auto).")
+        @Option(longName = "data", usage = "tinystories (download or cache; fails offline), stand-in (the project's"
+                + " generated TinyStories-like stories), auto (TinyStories if reachable, else the stand-in), or a"
+                + " path to a stories file separated by <|endoftext|> lines (default auto).")
         public String data = "auto";
 
         @Option(longName = "n-ctx", usage = "Tokens per row and the model's context length (default 128).")
