@@ -1,6 +1,7 @@
 package gptcourse.autograd;
 
 import java.util.Arrays;
+import java.util.List;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
@@ -30,7 +31,7 @@ final class Shapes {
             }
             INDArray c = g.dup('c');
             return new Grad[] {Grad.view(c.reshape('c', inShape), c)};
-        }, java.util.List.of(), a);
+        }, List.of(), a);
     }
 
     /** Repeats size-1 or missing leading dimensions to {@code shape}; the gradient sums over the repeats. */
@@ -78,7 +79,7 @@ final class Shapes {
             inverse[dims[i]] = i;
         }
         return Tensor.result(a.data().permute(dims), null, (g, o) -> new Grad[] {Grad.view(g.permute(inverse), g)},
-                java.util.List.of(), a);
+                List.of(), a);
     }
 
     /** Elements {@code start..end-1} along {@code dim} (a view); lazy logits stay lazy when sliced along another dimension. */
@@ -100,7 +101,7 @@ final class Shapes {
             INDArray full = Nd4j.zeros(g.dataType(), inShape);
             full.get(idx).assign(g);
             return Grad.of(full);
-        }, java.util.List.of(), a);
+        }, List.of(), a);
     }
 
     /** The index {@code [:, ..., start:end, ..., :]} selecting a range of dimension {@code dim}. */
