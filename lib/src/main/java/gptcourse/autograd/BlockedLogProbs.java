@@ -53,7 +53,7 @@ final class BlockedLogProbs {
         INDArray used = xd.get(NDArrayIndex.all(), NDArrayIndex.interval(0, seq - 1), NDArrayIndex.all());
         INDArray next = tokens.get(NDArrayIndex.all(), NDArrayIndex.interval(1, seq)).castTo(DataType.INT64)
                 .dup('c').reshape(rows);
-        Tensor.checkIndexRange(next, vocab, "tokens");
+        Indexing.checkIndexRange(next, vocab, "tokens");
         RowBlocks blocks = RowBlocks.of(used, weight.data(), bias.data(), blockRows);
         boolean grad = GradMode.isEnabled() && l.requiresGrad();
         // With a graph, each block's gradient for an incoming gradient of 1 on every row is formed
@@ -81,7 +81,7 @@ final class BlockedLogProbs {
             if (grad) {
                 // d logp[r] / d z[r, :] = onehot(target) - softmax
                 p.negi();
-                Tensor.scatterAddInPlace(p.reshape(p.length()), at, Nd4j.ones(type, r1 - r0));
+                Indexing.scatterAddInPlace(p.reshape(p.length()), at, Nd4j.ones(type, r1 - r0));
                 gradientGemms(p, blocks, r0, r1, unitGx, unitGwb);
             }
             Buffers.release(p);
@@ -94,12 +94,11 @@ final class BlockedLogProbs {
         return Tensor.result(logProbs, out, (g, o) -> {
             double g0 = g.getDouble(0);
             if (g.minNumber().doubleValue() == g0 && g.maxNumber().doubleValue() == g0) {
-                accumulate(unitGx.muli(g0), unitGwb.muli(g0), x, weight, bias, batch, seq);
-            } else {
-                Buffers.release(unitGx);
-                Buffers.release(unitGwb);
-                backward(g, blocks, next, x, weight, bias, batch, seq);
+                return gradients(unitGx.muli(g0), unitGwb.muli(g0), x, batch, seq);
             }
+            Buffers.release(unitGx);
+            Buffers.release(unitGwb);
+            return backward(g, blocks, next, x, weight, bias, batch, seq);
         }, List.of(blocks.x1(), blocks.wb()), x, weight, bias);
     }
 
@@ -120,28 +119,29 @@ final class BlockedLogProbs {
         }
     }
 
-    /** Hands the gradients of {@code [x | 1]} (rows with a next token) and {@code [W ; b]} to the inputs; null: not needed. */
-    private static void accumulate(INDArray gx1, INDArray gwb, Tensor x, Tensor weight, Tensor bias, long batch, long seq) {
+    /** The gradients of x, weight and bias from those of {@code [x | 1]} (rows with a next token) and
+     *  {@code [W ; b]}, either null if not needed; gives away gx1's memory. */
+    private static Grad[] gradients(INDArray gx1, INDArray gwb, Tensor x, long batch, long seq) {
+        Grad gx = null;
         if (gx1 != null && x.requiresGrad()) {
             long k = gx1.columns() - 1;
             // the last position of each row had no target: its gradient is zero
             INDArray full = Buffers.zeros(gx1.dataType(), batch, seq, k);
             full.get(NDArrayIndex.all(), NDArrayIndex.interval(0, seq - 1), NDArrayIndex.all())
                     .assign(gx1.get(NDArrayIndex.all(), NDArrayIndex.interval(0, k)).reshape(batch, seq - 1, k));
-            x.accumulate(full, full);
+            gx = Grad.fresh(full);
         }
         Buffers.release(gx1);
-        if (gwb != null && (weight.requiresGrad() || bias.requiresGrad())) {
-            long k = gwb.rows() - 1;
-            bias.accumulate(gwb.getRow(k).reshape(gwb.columns()), null);
-            weight.accumulate(gwb.get(NDArrayIndex.interval(0, k), NDArrayIndex.all()), gwb);
-        } else {
-            Buffers.release(gwb);
+        if (gwb == null) {
+            return new Grad[] {gx, null, null};
         }
+        long k = gwb.rows() - 1;
+        return new Grad[] {gx, Grad.view(gwb.get(NDArrayIndex.interval(0, k), NDArrayIndex.all()), gwb),
+            Grad.view(gwb.getRow(k).reshape(gwb.columns()), gwb)};
     }
 
     /** The backward pass for any incoming gradient: each block's logits again, turned into their gradient. */
-    private static void backward(INDArray g, RowBlocks blocks, INDArray next, Tensor x, Tensor weight, Tensor bias,
+    private static Grad[] backward(INDArray g, RowBlocks blocks, INDArray next, Tensor x, Tensor weight, Tensor bias,
                                  long batch, long seq) {
         INDArray wb = blocks.wb();
         DataType type = wb.dataType();
@@ -158,12 +158,12 @@ final class BlockedLogProbs {
             softmaxRows(gz, gz);
             // d logp[r] / d z[r, :] = onehot(target) - softmax, times the incoming g[r]
             gz.muliColumnVector(negG.get(NDArrayIndex.interval(r0, r1)).reshape(r1 - r0, 1));
-            Tensor.scatterAddInPlace(gz.reshape(gz.length()), targetsInBlock(next, r0, r1, vocab),
+            Indexing.scatterAddInPlace(gz.reshape(gz.length()), targetsInBlock(next, r0, r1, vocab),
                     gFlat.get(NDArrayIndex.interval(r0, r1)).dup());
             gradientGemms(gz, blocks, r0, r1, gx1, gwb);
             Buffers.release(gz);
         }
-        accumulate(gx1, gwb, x, weight, bias, batch, seq);
+        return gradients(gx1, gwb, x, batch, seq);
     }
 
     /** Softmax of each row of {@code z [rows, v]} into {@code out} (may be z itself). As a rank-3 array,

@@ -30,23 +30,22 @@ public final class Functional {
      */
     public static Tensor geluNew(Tensor input) {
         INDArray x = input.data();
-        INDArray x2 = Tensor.binary(Tensor.Op.MUL, x, x);
-        INDArray th = Tensor.binary(Tensor.Op.MUL, x2.muli(GELU_A).addi(1.0), x).muli(GELU_C);
+        INDArray x2 = Elementwise.binary(Tensor.Op.MUL, x, x);
+        INDArray th = Elementwise.binary(Tensor.Op.MUL, x2.muli(GELU_A).addi(1.0), x).muli(GELU_C);
         Buffers.release(x2);
         Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh(th, th));
-        INDArray out = Tensor.binary(Tensor.Op.MUL, th.add(1.0, Buffers.empty(th.dataType(), th.shape())), x).muli(0.5);
+        INDArray out = Elementwise.binary(Tensor.Op.MUL, th.add(1.0, Buffers.empty(th.dataType(), th.shape())), x).muli(0.5);
         return Tensor.result(out, (g, o) -> {
             // d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 a x^2)
-            INDArray d = Tensor.binary(Tensor.Op.MUL, x, x).muli(3 * GELU_A).addi(1.0).muli(GELU_C * 0.5);
+            INDArray d = Elementwise.binary(Tensor.Op.MUL, x, x).muli(3 * GELU_A).addi(1.0).muli(GELU_C * 0.5);
             d.muli(x);
-            INDArray oneMinusT2 = Tensor.binary(Tensor.Op.MUL, th, th).rsubi(1.0);
+            INDArray oneMinusT2 = Elementwise.binary(Tensor.Op.MUL, th, th).rsubi(1.0);
             d.muli(oneMinusT2);
             Buffers.release(oneMinusT2);
             INDArray half = th.add(1.0, Buffers.empty(th.dataType(), th.shape())).muli(0.5);
             d.addi(half);
             Buffers.release(half);
-            d.muli(g);
-            input.accumulate(d, d);
+            return Grad.of(d.muli(g));
         }, List.of(th), input);
     }
 
@@ -75,25 +74,20 @@ public final class Functional {
         INDArray out = xhat.mul(weight.data()).addi(bias.data());
         return Tensor.result(out, (g, o) -> {
             long[] shape = in.shape();
-            if (weight.requiresGrad()) {
-                INDArray gw = Tensor.flatRows(g.mul(xhat), d).sum(0);
-                weight.accumulate(gw, gw);
-            }
-            if (bias.requiresGrad()) {
-                INDArray gb = Tensor.flatRows(g, d).sum(0);
-                bias.accumulate(gb, gb);
-            }
+            INDArray gw = weight.requiresGrad() ? Shapes.flatRows(g.mul(xhat), d).sum(0) : null;
+            INDArray gb = bias.requiresGrad() ? Shapes.flatRows(g, d).sum(0) : null;
+            INDArray dx = null;
             if (x.requiresGrad()) {
                 // dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), dxhat = g * w
                 INDArray dxhat = g.mul(weight.data());
                 INDArray m1 = dxhat.mean(true, last);
                 INDArray m2 = dxhat.mul(xhat).mean(true, last);
-                INDArray dx = dxhat.subi(m1).subi(xhat.mul(m2)).muli(rstd);
+                dx = dxhat.subi(m1).subi(xhat.mul(m2)).muli(rstd);
                 m1.close();
                 m2.close();
                 assert Arrays.equals(dx.shape(), shape);
-                x.accumulate(dx, dx);
             }
+            return Grad.of(dx, gw, gb);
         }, List.of(xhat, rstd), x, weight, bias);
     }
 
@@ -120,14 +114,14 @@ public final class Functional {
         long vocab = ls[2];
         DataType type = logits.dtype();
         long n = batch * seq;
-        INDArray next = tokens.get(Tensor.sliceIndex(2, 1, 1, seq)).castTo(DataType.INT64); // [batch, seq-1]
-        Tensor.checkIndexRange(next, vocab, "tokens");
+        INDArray next = tokens.get(Shapes.sliceIndex(2, 1, 1, seq)).castTo(DataType.INT64); // [batch, seq-1]
+        Indexing.checkIndexRange(next, vocab, "tokens");
         // Row r = b*seq + t of the [batch*seq, vocab] logits holds position t of sequence b.
         INDArray rowIdx = Nd4j.arange(0, batch).castTo(DataType.INT64).muli(seq).reshape(batch, 1)
                 .add(Nd4j.arange(0, seq - 1).castTo(DataType.INT64).reshape(1, seq - 1)).reshape(batch * (seq - 1));
         INDArray flatIdx = rowIdx.mul(vocab).addi(next.reshape(batch * (seq - 1)));
 
-        INDArray l2 = Tensor.flatRows(logits.data(), vocab);
+        INDArray l2 = Shapes.flatRows(logits.data(), vocab);
         // libnd4j's softmax along the last axis of a rank-3 array runs on oneDNN where available
         // (4x faster than the rank-2 path or a separate exp pass with the AVX-512 natives).
         INDArray p = Buffers.empty(type, ls);
@@ -148,11 +142,11 @@ public final class Functional {
             // d logp[b,t] / d logits[b,t,:] = onehot(next) - softmax; the last position gets no gradient.
             INDArray gFlat = g.reshape(batch * (seq - 1));
             INDArray coef = Nd4j.zeros(type, n);
-            Tensor.scatterAddInPlace(coef, rowIdx, gFlat.neg());
+            Indexing.scatterAddInPlace(coef, rowIdx, gFlat.neg());
             p2.muliColumnVector(coef.reshape(n, 1));
-            Tensor.scatterAddInPlace(p2.reshape(n * vocab), flatIdx, gFlat);
+            Indexing.scatterAddInPlace(p2.reshape(n * vocab), flatIdx, gFlat);
             coef.close();
-            logits.accumulate(p, p);
+            return Grad.of(p);
         }, List.of(), logits);
     }
 
@@ -221,9 +215,6 @@ public final class Functional {
         }
         additive.close();
         Nd4j.exec(new SoftMax(y, y, y.rank() - 1));
-        return Tensor.result(y, (g, o) -> {
-            INDArray gx = Tensor.softmaxBackward(o.data(), g, scale);
-            scores.accumulate(gx, gx);
-        }, scores);
+        return Tensor.result(y, (g, o) -> Grad.of(SoftmaxOps.softmaxBackward(o.values(), g, scale)), scores);
     }
 }

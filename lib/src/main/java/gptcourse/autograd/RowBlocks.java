@@ -42,7 +42,7 @@ final class RowBlocks implements AutoCloseable {
         long k = weight.size(0);
         long m = weight.size(1);
         DataType type = x.dataType();
-        INDArray x2 = Tensor.flatRows(x, k);
+        INDArray x2 = Shapes.flatRows(x, k);
         INDArray x1 = Buffers.empty(type, x2.rows(), k + 1);
         x1.get(NDArrayIndex.all(), NDArrayIndex.interval(0, k)).assign(x2);
         x1.getColumn(k).assign(1.0);

@@ -1,32 +1,29 @@
 package gptcourse.autograd;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.shape.Gather;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
-import org.nd4j.linalg.api.shape.Shape;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * An {@link INDArray} that remembers how it was computed, so that {@link #backward()} can fill in
- * {@link #grad()} for every tensor it depends on: a small eager autograd in the style of PyTorch.
+ * {@link #grad()} for every tensor it depends on: a small eager autograd in the style of PyTorch
+ * (and of micrograd, whose {@code Value} it generalises from numbers to arrays).
+ *
+ * <p>How it is organised, for a reader of the library:
+ * <ul>
+ *   <li>This class holds a tensor's state (values, gradient, the {@link Node} that computed it) and
+ *       the public operations, each of which is implemented by one family of operations:
+ *       {@link Elementwise}, {@link Reductions}, {@link Shapes}, {@link MatMul}, {@link Indexing},
+ *       {@link SoftmaxOps}, and the fused transformer operations in {@link Functional}.</li>
+ *   <li>An operation computes its output and, when a gradient is needed, records a backward function
+ *       that maps the output's gradient to its inputs' gradients ({@link Node.Backward}).</li>
+ *   <li>{@link Backprop} walks the graph backwards, calls those functions and adds up the gradients
+ *       that reach each tensor: it alone stores gradients and frees them.</li>
+ *   <li>{@link Arena} frees the intermediates of a forward pass without a graph.</li>
+ * </ul>
  *
  * <p>Every operation does its work in ND4J/libnd4j calls (no Java loops over elements), so the same
  * code runs on the CPU and CUDA backends. Arrays kept for the backward pass are freed as soon as
@@ -37,24 +34,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code backward()} was called on stay readable.
  */
 public final class Tensor implements AutoCloseable {
-    /** Receives the gradient of a node's output and hands gradients to the node's inputs. */
-    @FunctionalInterface
-    interface Backward {
-        void run(INDArray gradOut, Tensor out);
-    }
-
-    private static final class Node {
-        final Tensor[] inputs;
-        final Backward backward;
-        final List<INDArray> saved;
-
-        Node(Tensor[] inputs, Backward backward, List<INDArray> saved) {
-            this.inputs = inputs;
-            this.backward = backward;
-            this.saved = saved;
-        }
-    }
-
     static {
         Backend.selectNatives();
     }
@@ -67,7 +46,7 @@ public final class Tensor implements AutoCloseable {
     private boolean requiresGrad;
     private INDArray grad;
     /** The array whose memory {@link #grad} lives in and that this tensor frees; null if not ours. */
-    private INDArray gradOwner;
+    private INDArray gradMemory;
     private Node node;
     private boolean graphFreed;
     private boolean released;
@@ -109,9 +88,14 @@ public final class Tensor implements AutoCloseable {
      * as {@link #linear} would, once.
      */
     public static Tensor lazyLinear(Tensor x, Tensor weight, Tensor bias) {
-        checkLinearShapes(x.shape(), weight, bias);
-        Tensor t = new Tensor(null, null, needsGrad(x, weight, bias), null);
-        t.lazy = new LazyLinear(x, weight, bias, t.requiresGrad, null);
+        MatMul.checkLinearShapes(x.shape(), weight, bias);
+        return lazy(new LazyLinear(x, weight, bias, needsGrad(x, weight, bias), null));
+    }
+
+    /** A tensor whose values are {@code l}'s, computed when read. */
+    static Tensor lazy(LazyLinear l) {
+        Tensor t = new Tensor(null, null, l.requiresGrad(), null);
+        t.lazy = l;
         return t;
     }
 
@@ -160,6 +144,16 @@ public final class Tensor implements AutoCloseable {
                     + "so its memory was freed. Read what you need before calling backward(), or use detach().");
         }
         return data;
+    }
+
+    /** The values as they are, without {@link #data()}'s checks: for backward functions and the arena. */
+    INDArray values() {
+        return data;
+    }
+
+    /** The array this tensor's values live in and that it frees, or null (a view, a leaf). */
+    INDArray dataOwner() {
+        return dataOwner;
     }
 
     /** The accumulated gradient, or null before any backward pass (and after {@code zeroGrad()}). */
@@ -225,9 +219,9 @@ public final class Tensor implements AutoCloseable {
 
     /** Frees this tensor's gradient, like {@code optimizer.zero_grad(set_to_none=True)}. */
     public void zeroGrad() {
-        closeQuietly(gradOwner);
+        Buffers.release(gradMemory);
         grad = null;
-        gradOwner = null;
+        gradMemory = null;
     }
 
     @Override
@@ -240,7 +234,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     // ----------------------------------------------------------------------------------------
-    // Backward
+    // Backward (the engine is Backprop; these hold its per-tensor state)
 
     /** Backpropagates from this one-element tensor (a loss), filling {@link #grad()} of the leaves. */
     public void backward() {
@@ -266,54 +260,41 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("gradient shape " + Arrays.toString(gradient.shape())
                     + " does not match the tensor shape " + Arrays.toString(data.shape()));
         }
-        List<Tensor> order = topologicalOrder();
-        accumulate(gradient.castTo(data.dataType()), null);
-        try {
-            for (int i = order.size() - 1; i >= 0; i--) {
-                Tensor t = order.get(i);
-                if (t.grad != null) {
-                    t.node.backward.run(t.grad, t);
-                }
-                t.zeroGrad();
-            }
-        } finally {
-            for (Tensor t : order) {
-                t.freeGraph(t != this);
-            }
-            Buffers.collectOccasionally();
-        }
+        Backprop.run(this, gradient);
     }
 
-    /** Non-leaf tensors reachable from this one, each after all the tensors it depends on. */
-    private List<Tensor> topologicalOrder() {
-        List<Tensor> order = new ArrayList<>();
-        if (node == null) {
-            return order;
-        }
-        Set<Tensor> visited = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        Deque<Object[]> stack = new ArrayDeque<>();
-        stack.push(new Object[] {this, 0});
-        visited.add(this);
-        while (!stack.isEmpty()) {
-            Object[] frame = stack.peek();
-            Tensor t = (Tensor) frame[0];
-            int next = (Integer) frame[1];
-            if (next < t.node.inputs.length) {
-                frame[1] = next + 1;
-                Tensor in = t.node.inputs[next];
-                if (in.graphFreed) {
-                    throw new IllegalStateException("Part of this graph was already freed by an earlier backward(); "
-                            + "recompute the forward pass instead of reusing its intermediate tensors.");
-                }
-                if (in.node != null && visited.add(in)) {
-                    stack.push(new Object[] {in, 0});
-                }
-            } else {
-                stack.pop();
-                order.add(t);
-            }
-        }
-        return order;
+    Node node() {
+        return node;
+    }
+
+    boolean isGraphFreed() {
+        return graphFreed;
+    }
+
+    /** The shape a gradient of this tensor has, also after {@link #discardData()}. */
+    long[] gradShape() {
+        return data != null ? data.shape() : discardedShape;
+    }
+
+    /** The gradient's memory (see {@link #grad}); for {@link Backprop}. */
+    INDArray gradMemory() {
+        return gradMemory;
+    }
+
+    /** The gradient as it stands during {@code backward()}; for {@link Backprop}. */
+    INDArray gradValue() {
+        return grad;
+    }
+
+    /** Sets the gradient to {@code value}, which lives in {@code memory} that this tensor now frees. */
+    void setGrad(INDArray value, INDArray memory) {
+        grad = value;
+        gradMemory = memory;
+    }
+
+    /** Another tensor kept this gradient's memory: this one no longer frees it. */
+    void giveUpGradMemory() {
+        gradMemory = null;
     }
 
     /**
@@ -334,16 +315,17 @@ public final class Tensor implements AutoCloseable {
 
     /** Frees (or recycles) the memory this tensor owns; {@link #data()} then reports the release. */
     private void releaseData() {
-        closeQuietly(dataOwner);
+        Buffers.release(dataOwner);
         dataOwner = null;
         data = null;
         released = true;
     }
 
-    private void freeGraph(boolean freeData) {
+    /** After {@code backward()}: frees what the node saved, and this tensor's values if {@code freeData}. */
+    void freeGraph(boolean freeData) {
         if (node != null) {
             for (INDArray s : node.saved) {
-                closeQuietly(s);
+                Buffers.release(s);
             }
         }
         node = null;
@@ -351,52 +333,6 @@ public final class Tensor implements AutoCloseable {
         if (freeData) {
             releaseData();
         }
-    }
-
-    /**
-     * Adds {@code g} to this tensor's gradient. {@code owner}, if not null, is an array whose memory
-     * {@code g} lives in and which is handed over: this tensor may keep {@code g} and will free owner.
-     */
-    void accumulate(INDArray g, INDArray owner) {
-        if (!requiresGrad) {
-            closeQuietly(owner);
-            return;
-        }
-        long[] myShape = data != null ? data.shape() : discardedShape;
-        if (!Arrays.equals(g.shape(), myShape)) {
-            throw new IllegalStateException("internal error: gradient of shape " + Arrays.toString(g.shape())
-                    + " for a tensor of shape " + Arrays.toString(myShape));
-        }
-        if (grad == null) {
-            boolean keep = owner != null && (node != null || isPlainC(g));
-            if (keep) {
-                grad = g;
-                gradOwner = owner;
-            } else {
-                grad = g.dup('c');
-                gradOwner = grad;
-                closeQuietly(owner);
-            }
-        } else {
-            grad.addi(g);
-            closeQuietly(owner);
-        }
-    }
-
-    /** Hands the memory of this node's incoming gradient to the caller (see {@link #accumulate}). */
-    INDArray takeGradOwner() {
-        INDArray o = gradOwner;
-        gradOwner = null;
-        return o;
-    }
-
-    private static boolean isPlainC(INDArray a) {
-        return a.ordering() == 'c' && a.offset() == 0 && Shape.hasDefaultStridesForShape(a);
-    }
-
-    /** Frees (or recycles, see {@link Buffers}) an array this code allocated. */
-    static void closeQuietly(INDArray a) {
-        Buffers.release(a);
     }
 
     /** Frees this tensor's values now instead of at the next garbage collection; for results computed
@@ -419,8 +355,9 @@ public final class Tensor implements AutoCloseable {
     }
 
     // ----------------------------------------------------------------------------------------
-    // Graph construction helpers for operations
+    // Recording operations (for the operation families)
 
+    /** True when an operation on {@code inputs} must record a graph: grad mode on and an input requiring grad. */
     static boolean needsGrad(Tensor... inputs) {
         if (!GradMode.isEnabled()) {
             return false;
@@ -433,102 +370,42 @@ public final class Tensor implements AutoCloseable {
         return false;
     }
 
-    /** Wraps an operation's result; records {@code backward} when any input needs a gradient. */
-    static Tensor result(INDArray out, INDArray outOwner, Backward backward, List<INDArray> saved, Tensor... inputs) {
+    /**
+     * An operation's result {@code out}; records {@code backward} when any input needs a gradient.
+     *
+     * @param outOwner the array {@code out}'s memory belongs to, freed with the tensor (null: a view)
+     * @param saved    arrays only {@code backward} uses, freed after the backward pass (or now, without a graph)
+     */
+    static Tensor result(INDArray out, INDArray outOwner, Node.Backward backward, List<INDArray> saved, Tensor... inputs) {
         if (needsGrad(inputs)) {
             return new Tensor(out, outOwner, true, new Node(inputs, backward, saved));
         }
         for (INDArray s : saved) {
-            closeQuietly(s);
+            Buffers.release(s);
         }
         Tensor t = new Tensor(out, outOwner, false, null);
-        Arena arena = ARENAS.get().peek();
-        if (arena != null && outOwner != null) {
-            arena.created.add(t);
+        if (outOwner != null) {
+            Arena.created(t);
         }
         return t;
     }
 
-    private static final ThreadLocal<Deque<Arena>> ARENAS = ThreadLocal.withInitial(ArrayDeque::new);
-
-    /**
-     * Frees, when closed, every tensor computed without a graph inside it, except those passed to
-     * {@link #keep}. A forward pass under {@link GradMode#inferenceMode()} makes hundreds of
-     * megabytes of intermediates that nothing else refers to; without an arena they would wait for
-     * the garbage collector. Used by {@code DemoTransformer.forward}; arenas nest.
-     */
-    public static Arena arena() {
-        Arena a = new Arena();
-        ARENAS.get().push(a);
-        return a;
-    }
-
-    /** See {@link Tensor#arena()}. */
-    public static final class Arena implements AutoCloseable {
-        private final List<Tensor> created = new ArrayList<>();
-        private final Set<Tensor> kept = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        private boolean closed;
-
-        private Arena() {
-        }
-
-        /** Keeps {@code t} alive after the arena closes, and returns it. */
-        public Tensor keep(Tensor t) {
-            kept.add(t);
-            if (t.lazy != null && created.stream().anyMatch(c -> c == t.lazy.input())) {
-                // lazy logits need their input: it stays, and closing (or reading) them frees it
-                kept.add(t.lazy.input());
-                t.lazy.ownInput();
-            }
-            return t;
-        }
-
-        @Override
-        public void close() {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            ARENAS.get().remove(this);
-            Set<Object> keptBuffers = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-            for (Tensor t : kept) {
-                if (!t.released && t.data != null) {
-                    keptBuffers.add(t.data.data());
-                }
-            }
-            for (Tensor t : created) {
-                if (kept.contains(t) || t.released || t.dataOwner == null || keptBuffers.contains(t.dataOwner.data())) {
-                    continue;
-                }
-                t.close();
-            }
-            created.clear();
-        }
-    }
-
     /** For a result {@code out} that is a freshly allocated array. */
-    static Tensor result(INDArray out, Backward backward, Tensor... inputs) {
+    static Tensor result(INDArray out, Node.Backward backward, Tensor... inputs) {
         return result(out, out, backward, List.of(), inputs);
     }
 
-    static Tensor result(INDArray out, Backward backward, List<INDArray> saved, Tensor... inputs) {
+    /** For a freshly allocated result, with arrays saved for {@code backward}. */
+    static Tensor result(INDArray out, Node.Backward backward, List<INDArray> saved, Tensor... inputs) {
         return result(out, out, backward, saved, inputs);
     }
 
     /**
-     * Sums a broadcast gradient {@code g} over the dimensions that broadcasting added or stretched, keeping
-     * them as size 1: reshape the (new, owned) result to {@code shape} to get the input's gradient.
+     * Opens an {@link Arena}: tensors computed without a graph until it closes are freed then, except
+     * those it {@linkplain Arena#keep keeps}. Arenas nest.
      */
-    static INDArray sumBroadcastDims(INDArray g, long[] shape) {
-        long[] gs = g.shape();
-        int lead = gs.length - shape.length;
-        List<Integer> dims = new ArrayList<>();
-        for (int i = 0; i < gs.length; i++) {
-            if (i < lead || (shape[i - lead] == 1 && gs[i] != 1)) {
-                dims.add(i);
-            }
-        }
-        return g.sum(true, dims.stream().mapToInt(Integer::intValue).toArray());
+    public static Arena arena() {
+        return Arena.open();
     }
 
     /** Elementwise binary operations for {@link #binary}. */
@@ -536,105 +413,30 @@ public final class Tensor implements AutoCloseable {
 
     /** {@code x op y} with broadcasting, into a new (recycled) array. */
     public static INDArray binary(Op op, INDArray x, INDArray y) {
-        long[] shape = Arrays.equals(x.shape(), y.shape()) ? x.shape() : Shape.broadcastOutputShape(x.shape(), y.shape());
-        INDArray z = Buffers.empty(x.dataType(), shape);
-        INDArray[] in = {x, y};
-        INDArray[] out = {z};
-        switch (op) {
-            case ADD -> Nd4j.exec(new AddOp(in, out));
-            case SUB -> Nd4j.exec(new SubOp(in, out));
-            case MUL -> Nd4j.exec(new MulOp(in, out));
-            case DIV -> Nd4j.exec(new DivOp(in, out));
-            default -> throw new IllegalStateException(op.toString());
-        }
-        return z;
-    }
-
-    /** Gives {@code input} the gradient {@code g} (not ours to keep), summed down to the input's shape. */
-    private static void reduceInto(INDArray g, Tensor input) {
-        accumulateSummed(g, false, input);
-    }
-
-    /** Gives {@code input} a freshly computed gradient (ours), summed down to the input's shape. */
-    private static void gradTo(INDArray fresh, Tensor input) {
-        accumulateSummed(fresh, true, input);
-    }
-
-    private static void accumulateSummed(INDArray g, boolean ours, Tensor input) {
-        if (!input.requiresGrad) {
-            if (ours) {
-                closeQuietly(g);
-            }
-            return;
-        }
-        long[] shape = input.shape();
-        if (Arrays.equals(g.shape(), shape)) {
-            input.accumulate(g, ours ? g : null);
-        } else {
-            INDArray s = sumBroadcastDims(g, shape);
-            if (ours) {
-                closeQuietly(g);
-            }
-            input.accumulate(s.reshape(shape), s);
-        }
+        return Elementwise.binary(op, x, y);
     }
 
     // ----------------------------------------------------------------------------------------
-    // Elementwise arithmetic (with broadcasting, like PyTorch)
+    // Elementwise arithmetic (with broadcasting, like PyTorch) and functions: see Elementwise
 
     public Tensor add(Tensor other) {
-        Tensor a = this;
-        Tensor b = other;
-        return result(binary(Op.ADD, a.data(), b.data()), (g, out) -> {
-            reduceInto(g, b);
-            reduceInto(g, a);
-        }, a, b);
+        return Elementwise.add(this, other);
     }
 
     public Tensor sub(Tensor other) {
-        Tensor a = this;
-        Tensor b = other;
-        return result(binary(Op.SUB, a.data(), b.data()), (g, out) -> {
-            if (b.requiresGrad) {
-                gradTo(g.neg(), b);
-            }
-            reduceInto(g, a);
-        }, a, b);
+        return Elementwise.sub(this, other);
     }
 
     public Tensor mul(Tensor other) {
-        Tensor a = this;
-        Tensor b = other;
-        return result(binary(Op.MUL, a.data(), b.data()), (g, out) -> {
-            if (a.requiresGrad) {
-                gradTo(binary(Op.MUL, g, b.data), a);
-            }
-            if (b.requiresGrad) {
-                gradTo(binary(Op.MUL, g, a.data), b);
-            }
-        }, a, b);
+        return Elementwise.mul(this, other);
     }
 
     public Tensor div(Tensor other) {
-        Tensor a = this;
-        Tensor b = other;
-        return result(binary(Op.DIV, a.data(), b.data()), (g, out) -> {
-            if (a.requiresGrad) {
-                gradTo(binary(Op.DIV, g, b.data), a);
-            }
-            if (b.requiresGrad) {
-                // d(a/b)/db = -a / b^2 = -out / b
-                INDArray gb = binary(Op.MUL, g, out.data);
-                Nd4j.exec(new DivOp(new INDArray[] {gb, b.data}, new INDArray[] {gb}));
-                gradTo(gb.negi(), b);
-            }
-        }, a, b);
+        return Elementwise.div(this, other);
     }
 
     public Tensor add(double scalar) {
-        Tensor a = this;
-        INDArray out = a.data().add(scalar, Buffers.empty(a.dtype(), a.shape()));
-        return result(out, (g, o) -> a.accumulate(g, o.takeGradOwner()), a);
+        return Elementwise.add(this, scalar);
     }
 
     public Tensor sub(double scalar) {
@@ -642,16 +444,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     public Tensor mul(double scalar) {
-        Tensor a = this;
-        return result(a.data().mul(scalar, Buffers.empty(a.dtype(), a.shape())), (g, out) -> {
-            INDArray owner = out.takeGradOwner();
-            if (owner != null) {
-                a.accumulate(g.muli(scalar), owner);
-            } else {
-                INDArray s = g.mul(scalar, Buffers.empty(g.dataType(), g.shape()));
-                a.accumulate(s, s);
-            }
-        }, a);
+        return Elementwise.mul(this, scalar);
     }
 
     public Tensor div(double scalar) {
@@ -662,43 +455,29 @@ public final class Tensor implements AutoCloseable {
         return mul(-1.0);
     }
 
-    // ----------------------------------------------------------------------------------------
-    // Elementwise functions
-
     public Tensor exp() {
-        Tensor a = this;
-        return result(Transforms.exp(a.data(), true), (g, out) -> gradTo(g.mul(out.data), a), a);
+        return Elementwise.exp(this);
     }
 
     public Tensor log() {
-        Tensor a = this;
-        return result(Transforms.log(a.data(), true), (g, out) -> gradTo(g.div(a.data), a), a);
+        return Elementwise.log(this);
     }
 
     public Tensor sqrt() {
-        Tensor a = this;
-        return result(Transforms.sqrt(a.data(), true), (g, out) -> gradTo(g.div(out.data).muli(0.5), a), a);
+        return Elementwise.sqrt(this);
     }
 
     public Tensor tanh() {
-        Tensor a = this;
-        return result(Transforms.tanh(a.data(), true), (g, out) -> {
-            INDArray d = out.data.mul(out.data).rsubi(1.0).muli(g);
-            gradTo(d, a);
-        }, a);
+        return Elementwise.tanh(this);
     }
 
     /** Raises every element to a constant power. */
     public Tensor pow(double exponent) {
-        Tensor a = this;
-        return result(Transforms.pow(a.data(), exponent, true), (g, out) -> {
-            INDArray d = Transforms.pow(a.data, exponent - 1, true).muli(exponent).muli(g);
-            gradTo(d, a);
-        }, a);
+        return Elementwise.pow(this, exponent);
     }
 
     // ----------------------------------------------------------------------------------------
-    // Matrix products
+    // Matrix products: see MatMul
 
     /**
      * Matrix product with PyTorch's {@code @} rules for the shapes the course uses: two matrices;
@@ -706,63 +485,7 @@ public final class Tensor implements AutoCloseable {
      * dimensions {@code [..., n, k] x [..., k, m]}.
      */
     public Tensor matmul(Tensor other) {
-        Tensor a = this;
-        Tensor b = other;
-        long[] as = a.shape();
-        long[] bs = b.shape();
-        if (as.length < 2 || bs.length < 2 || as[as.length - 1] != bs[bs.length - 2]) {
-            throw new IllegalArgumentException("matmul: shapes " + Arrays.toString(as) + " and " + Arrays.toString(bs)
-                    + " do not fit (need [..., n, k] and [..., k, m])");
-        }
-        if (bs.length == 2) {
-            long k = as[as.length - 1];
-            INDArray a2 = flatRows(a.data(), k);
-            INDArray out2 = Nd4j.gemm(a2, b.data(), false, false);
-            long[] outShape = Arrays.copyOf(as, as.length);
-            outShape[as.length - 1] = bs[1];
-            return result(out2.reshape(outShape), out2, (g, out) -> {
-                INDArray g2 = flatRows(g, bs[1]);
-                if (a.requiresGrad) {
-                    INDArray ga = Nd4j.gemm(g2, b.data, false, true);
-                    a.accumulate(ga.reshape(as), ga);
-                }
-                if (b.requiresGrad) {
-                    INDArray gb = Nd4j.gemm(a2, g2, true, false);
-                    b.accumulate(gb, gb);
-                }
-            }, List.of(), a, b);
-        }
-        if (as.length != bs.length || !Arrays.equals(Arrays.copyOf(as, as.length - 2), Arrays.copyOf(bs, bs.length - 2))) {
-            throw new IllegalArgumentException("matmul: batch dimensions of " + Arrays.toString(as) + " and "
-                    + Arrays.toString(bs) + " must be equal");
-        }
-        return result(batchMatmul(a.data(), b.data(), false, false), (g, out) -> {
-            if (a.requiresGrad) {
-                INDArray ga = batchMatmul(g, b.data, false, true);
-                a.accumulate(ga, ga);
-            }
-            if (b.requiresGrad) {
-                INDArray gb = batchMatmul(a.data, g, true, false);
-                b.accumulate(gb, gb);
-            }
-        }, a, b);
-    }
-
-    /** Batched {@code op(a) @ op(b)} over the last two dimensions, into a new array. */
-    private static INDArray batchMatmul(INDArray a, INDArray b, boolean transA, boolean transB) {
-        int r = a.rank();
-        long[] shape = a.shape().clone();
-        shape[r - 2] = transA ? a.size(r - 1) : a.size(r - 2);
-        shape[r - 1] = transB ? b.size(r - 2) : b.size(r - 1);
-        INDArray out = Buffers.empty(a.dataType(), shape);
-        Nd4j.matmul(a, b, out, transA, transB, false);
-        return out;
-    }
-
-    /** {@code [..., k]} as a {@code [rows, k]} matrix, copying only if the layout needs it. */
-    static INDArray flatRows(INDArray x, long k) {
-        INDArray c = isPlainC(x) ? x : x.dup('c');
-        return c.reshape('c', x.length() / k, k);
+        return MatMul.matmul(this, other);
     }
 
     /**
@@ -770,122 +493,30 @@ public final class Tensor implements AutoCloseable {
      * as one GEMM {@code [x | 1] @ [W ; b]}.
      */
     public Tensor linear(Tensor weight, Tensor bias) {
-        Tensor x = this;
-        long[] xs = x.shape();
-        long[] ws = weight.shape();
-        checkLinearShapes(xs, weight, bias);
-        long k = ws[0];
-        long m = ws[1];
-        DataType type = x.dtype();
-        INDArray x2 = flatRows(x.data(), k);
-        long rows = x2.rows();
-        // [x | 1] @ [W ; b]: the bias rides along in the GEMM, and in the backward pass one GEMM
-        // x1^T @ g gives the weight and bias gradients together (a separate column sum of the
-        // 0.8 GB logits gradient would cost as much as a GEMM).
-        INDArray x1 = Buffers.empty(type, rows, k + 1);
-        x1.get(NDArrayIndex.all(), NDArrayIndex.interval(0, k)).assign(x2);
-        x1.getColumn(k).assign(1.0);
-        INDArray wb = Buffers.empty(type, k + 1, m);
-        wb.get(NDArrayIndex.interval(0, k), NDArrayIndex.all()).assign(weight.data());
-        wb.getRow(k).assign(bias.data());
-        INDArray out2 = Buffers.empty(type, rows, m);
-        Nd4j.gemm(x1, wb, out2, false, false, 1.0, 0.0);
-        long[] outShape = Arrays.copyOf(xs, xs.length);
-        outShape[xs.length - 1] = m;
-        return result(out2.reshape(outShape), out2, (g, out) -> {
-            INDArray g2 = flatRows(g, m);
-            if (x.requiresGrad) {
-                INDArray gx = Buffers.empty(type, rows, k);
-                Nd4j.gemm(g2, weight.data, gx, false, true, 1.0, 0.0);
-                x.accumulate(gx.reshape(xs), gx);
-            }
-            if (weight.requiresGrad || bias.requiresGrad) {
-                INDArray gwb = Buffers.empty(type, k + 1, m);
-                Nd4j.gemm(x1, g2, gwb, true, false, 1.0, 0.0);
-                bias.accumulate(gwb.getRow(k).reshape(m), null);
-                weight.accumulate(gwb.get(NDArrayIndex.interval(0, k), NDArrayIndex.all()), gwb);
-            }
-        }, List.of(x1, wb), x, weight, bias);
-    }
-
-    static void checkLinearShapes(long[] xs, Tensor weight, Tensor bias) {
-        long[] ws = weight.shape();
-        if (xs.length < 1 || ws.length != 2 || xs[xs.length - 1] != ws[0]) {
-            throw new IllegalArgumentException("linear: input " + Arrays.toString(xs) + " and weight "
-                    + Arrays.toString(ws) + " do not fit (need [..., k] and [k, m])");
-        }
-        if (bias.rank() != 1 || bias.size(0) != ws[1]) {
-            throw new IllegalArgumentException("linear: bias must have shape [" + ws[1] + "], got "
-                    + Arrays.toString(bias.shape()));
-        }
+        return MatMul.linear(this, weight, bias);
     }
 
     // ----------------------------------------------------------------------------------------
-    // Shapes
+    // Shapes: see Shapes
 
     /** Same values in a new shape (one dimension may be -1). A view when the layout allows. */
     public Tensor reshape(long... newShape) {
-        Tensor a = this;
-        long[] inShape = a.shape();
-        boolean copy = !isPlainC(a.data());
-        INDArray base = copy ? a.data().dup('c') : a.data();
-        INDArray out = base.reshape('c', newShape);
-        return result(out, copy ? base : null, (g, o) -> {
-            if (isPlainC(g)) {
-                a.accumulate(g.reshape('c', inShape), o.takeGradOwner());
-            } else {
-                INDArray c = g.dup('c');
-                a.accumulate(c.reshape('c', inShape), c);
-            }
-        }, List.of(), a);
+        return Shapes.reshape(this, newShape);
     }
 
     /** Repeats size-1 or missing leading dimensions to {@code shape}, like {@code tensor.expand(shape)}. */
     public Tensor expand(long... shape) {
-        Tensor a = this;
-        long[] in = a.shape();
-        if (in.length > shape.length) {
-            throw new IllegalArgumentException("expand: cannot expand shape " + Arrays.toString(in) + " to fewer dimensions "
-                    + Arrays.toString(shape));
-        }
-        long[] padded = new long[shape.length];
-        Arrays.fill(padded, 1);
-        System.arraycopy(in, 0, padded, shape.length - in.length, in.length);
-        INDArray src = Arrays.equals(padded, in) ? a.data() : flatRows(a.data(), 1).reshape(padded);
-        return result(broadcastTo(src, shape), (g, o) -> reduceInto(g, a), a);
-    }
-
-    /** {@code x} repeated along its size-1 dimensions to {@code shape}, into a new array. (A broadcasting
-     *  add onto zeros: libnd4j's own broadcast/broadcast_to is about 70x slower here.) */
-    static INDArray broadcastTo(INDArray x, long[] shape) {
-        INDArray z = Buffers.empty(x.dataType(), shape);
-        z.assign(0);
-        Nd4j.exec(new AddOp(new INDArray[] {z, x}, new INDArray[] {z}));
-        return z;
+        return Shapes.expand(this, shape);
     }
 
     /** The same values laid out row-major in their own memory (this tensor itself if already so). */
     public Tensor contiguous() {
-        Tensor a = this;
-        if (isPlainC(a.data()) && a.data.length() == a.data.data().length()) {
-            return a;
-        }
-        INDArray out = Buffers.empty(a.dtype(), a.shape());
-        out.assign(a.data);
-        return result(out, (g, o) -> a.accumulate(g, o.takeGradOwner()), a);
+        return Shapes.contiguous(this);
     }
 
     /** Reorders dimensions (a view), like {@code tensor.permute(dims)}. */
     public Tensor permute(int... dims) {
-        Tensor a = this;
-        if (dims.length != a.rank()) {
-            throw new IllegalArgumentException("permute: need " + a.rank() + " dimensions, got " + Arrays.toString(dims));
-        }
-        int[] inverse = new int[dims.length];
-        for (int i = 0; i < dims.length; i++) {
-            inverse[dims[i]] = i;
-        }
-        return result(a.data().permute(dims), null, (g, o) -> a.accumulate(g.permute(inverse), o.takeGradOwner()), List.of(), a);
+        return Shapes.permute(this, dims);
     }
 
     /** Swaps two dimensions (negative indices count from the end). */
@@ -904,154 +535,47 @@ public final class Tensor implements AutoCloseable {
 
     /** Elements {@code start} (inclusive) to {@code end} (exclusive) along {@code dim}, like {@code x[:, start:end]}. */
     public Tensor slice(int dim, long start, long end) {
-        Tensor a = this;
-        int d = dim < 0 ? a.rank() + dim : dim;
-        long[] inShape = a.shape();
-        if (d < 0 || d >= inShape.length || start < 0 || end > inShape[d] || start >= end) {
-            throw new IllegalArgumentException("slice: cannot take [" + start + ", " + end + ") of dimension " + dim
-                    + " of a tensor with shape " + Arrays.toString(inShape));
-        }
-        if (a.lazy != null && d != inShape.length - 1) {
-            // rows of x @ W + b are x's rows times W: slice x, stay lazy
-            LazyLinear l = a.lazy;
-            l.checkOpen();
-            Tensor t = new Tensor(null, null, a.requiresGrad, null);
-            t.lazy = new LazyLinear(l.input().slice(d, start, end), l.weight(), l.bias(), a.requiresGrad, a);
-            return t;
-        }
-        INDArrayIndex[] idx = sliceIndex(inShape.length, d, start, end);
-        return result(a.data().get(idx), null, (g, o) -> {
-            INDArray full = Nd4j.zeros(g.dataType(), inShape);
-            full.get(idx).assign(g);
-            a.accumulate(full, full);
-        }, List.of(), a);
-    }
-
-    static INDArrayIndex[] sliceIndex(int rank, int dim, long start, long end) {
-        INDArrayIndex[] idx = new INDArrayIndex[rank];
-        for (int i = 0; i < rank; i++) {
-            idx[i] = i == dim ? NDArrayIndex.interval(start, end) : NDArrayIndex.all();
-        }
-        return idx;
+        return Shapes.slice(this, dim, start, end);
     }
 
     // ----------------------------------------------------------------------------------------
-    // Reductions
+    // Reductions: see Reductions
 
     /** Sum over {@code dims} (negative indices count from the end); all elements when none are given. */
     public Tensor sum(boolean keepDim, int... dims) {
-        return reduce(false, keepDim, dims);
+        return Reductions.reduce(this, false, keepDim, dims);
     }
 
     /** Sum of all elements, as a one-element tensor. */
     public Tensor sum() {
-        return reduce(false, false);
+        return Reductions.reduce(this, false, false);
     }
 
     public Tensor mean(boolean keepDim, int... dims) {
-        return reduce(true, keepDim, dims);
+        return Reductions.reduce(this, true, keepDim, dims);
     }
 
     /** Mean of all elements, as a one-element tensor. */
     public Tensor mean() {
-        return reduce(true, false);
-    }
-
-    private Tensor reduce(boolean mean, boolean keepDim, int... dims) {
-        Tensor a = this;
-        long[] inShape = a.shape();
-        int[] ds = normalizeDims(dims, inShape.length);
-        long count = 1;
-        long[] keptShape = inShape.clone();
-        for (int d : ds) {
-            count *= inShape[d];
-            keptShape[d] = 1;
-        }
-        INDArray out = mean ? a.data().mean(keepDim, ds) : a.data().sum(keepDim, ds);
-        double scale = mean ? 1.0 / count : 1.0;
-        return result(out, (g, o) -> {
-            INDArray expanded = broadcastTo(g.reshape(keptShape), inShape);
-            if (scale != 1.0) {
-                expanded.muli(scale);
-            }
-            a.accumulate(expanded, expanded);
-        }, a);
-    }
-
-    private static int[] normalizeDims(int[] dims, int rank) {
-        if (dims.length == 0) {
-            int[] all = new int[rank];
-            for (int i = 0; i < rank; i++) {
-                all[i] = i;
-            }
-            return all;
-        }
-        int[] out = new int[dims.length];
-        Set<Integer> seen = new HashSet<>();
-        for (int i = 0; i < dims.length; i++) {
-            int d = dims[i] < 0 ? rank + dims[i] : dims[i];
-            if (d < 0 || d >= rank || !seen.add(d)) {
-                throw new IllegalArgumentException("dimension " + dims[i] + " is out of range (or repeated) for a tensor of rank " + rank);
-            }
-            out[i] = d;
-        }
-        Arrays.sort(out);
-        return out;
+        return Reductions.reduce(this, true, false);
     }
 
     /** Index of the largest value along {@code dim} (no gradient), like {@code tensor.argmax(dim)}. */
     public INDArray argmax(int dim) {
-        int d = dim < 0 ? rank() + dim : dim;
-        if (lazy != null && d == rank() - 1) {
-            return lazy.argmaxLast();
-        }
-        return data().argMax(d);
+        return Reductions.argmax(this, dim);
     }
 
     // ----------------------------------------------------------------------------------------
-    // Softmax family (over the last dimension)
+    // Softmax family (over the last dimension): see SoftmaxOps
 
     /** Softmax over the last dimension. */
     public Tensor softmax() {
-        Tensor a = this;
-        INDArray out = Buffers.empty(a.dtype(), a.shape());
-        Nd4j.exec(new SoftMax(a.data(), out, a.rank() - 1));
-        return result(out, (g, o) -> {
-            INDArray gx = softmaxBackward(o.data, g, 1.0);
-            a.accumulate(gx, gx);
-        }, a);
-    }
-
-    /** {@code scale * y * (g - sum(g * y, -1))}: the gradient through {@code y = softmax(x)} (last dim). */
-    static INDArray softmaxBackward(INDArray y, INDArray g, double scale) {
-        INDArray gy = binary(Op.MUL, g, y);
-        INDArray s = gy.sum(true, y.rank() - 1);
-        if (scale != 1.0) {
-            s.muli(scale);
-            gy.muli(scale);
-        }
-        INDArray sy = binary(Op.MUL, y, s);
-        gy.subi(sy);
-        closeQuietly(sy);
-        s.close();
-        return gy;
+        return SoftmaxOps.softmax(this);
     }
 
     /** Log-softmax over the last dimension. */
     public Tensor logSoftmax() {
-        Tensor a = this;
-        INDArray out = Nd4j.createUninitialized(a.dtype(), a.shape());
-        Nd4j.exec(new LogSoftMax(a.data(), out));
-        return result(out, (g, o) -> {
-            INDArray y = o.data;
-            INDArray s = g.sum(true, y.rank() - 1);
-            INDArray e = Transforms.exp(y, true);
-            INDArray d = binary(Op.MUL, e, s);
-            e.close();
-            s.close();
-            d.rsubi(g);
-            a.accumulate(d, d);
-        }, a);
+        return SoftmaxOps.logSoftmax(this);
     }
 
     /**
@@ -1060,17 +584,11 @@ public final class Tensor implements AutoCloseable {
      * against {@code [batch, heads, q, k]} scores).
      */
     public Tensor maskedFill(INDArray mask, double value) {
-        Tensor a = this;
-        // castTo returns the same array when the type already matches: copy, since m is changed below.
-        INDArray m = mask.dataType() == a.dtype() ? mask.dup() : mask.castTo(a.dtype());
-        INDArray keep = m.rsub(1.0);
-        INDArray out = a.data().mul(keep).addi(m.muli(value));
-        m.close();
-        return result(out, (g, o) -> gradTo(g.mul(keep), a), List.of(keep), a);
+        return SoftmaxOps.maskedFill(this, mask, value);
     }
 
     // ----------------------------------------------------------------------------------------
-    // Indexing
+    // Indexing: see Indexing
 
     /**
      * Rows of this {@code [n, d]} matrix picked by integer {@code indices} of any shape, giving
@@ -1078,24 +596,7 @@ public final class Tensor implements AutoCloseable {
      * sums the gradients of repeated indices.
      */
     public Tensor gatherRows(INDArray indices) {
-        Tensor w = this;
-        if (w.rank() != 2) {
-            throw new IllegalArgumentException("gatherRows needs a [rows, columns] matrix, got " + Arrays.toString(w.shape()));
-        }
-        long n = w.size(0);
-        INDArray flat = indices.castTo(DataType.INT64).reshape(indices.length());
-        checkIndexRange(flat, n, "gatherRows");
-        INDArray rows = Nd4j.exec(new Gather(w.data(), flat, 0))[0];
-        long[] outShape = Arrays.copyOf(indices.shape(), indices.rank() + 1);
-        outShape[indices.rank()] = w.size(1);
-        return result(rows.reshape(outShape), rows, (g, o) -> {
-            // scatter_add sums repeated indices; libnd4j's gather backward overwrites them, and its
-            // unsorted_segment_sum leaks an output-sized buffer on every call (1.0.0-M2.1).
-            INDArray g2 = flatRows(g, w.size(1));
-            INDArray gw = Buffers.zeros(g.dataType(), n, w.size(1));
-            scatterAddInPlace(gw, flat, g2);
-            w.accumulate(gw, gw);
-        }, List.of(), w);
+        return Indexing.gatherRows(this, indices);
     }
 
     /**
@@ -1103,52 +604,6 @@ public final class Tensor implements AutoCloseable {
      * dimension: {@code x.gather(-1, indices.unsqueeze(-1)).squeeze(-1)} in PyTorch.
      */
     public Tensor gatherLast(INDArray indices) {
-        Tensor a = this;
-        long[] s = a.shape();
-        long v = s[s.length - 1];
-        if (!Arrays.equals(indices.shape(), Arrays.copyOf(s, s.length - 1))) {
-            throw new IllegalArgumentException("gatherLast: indices of shape " + Arrays.toString(indices.shape())
-                    + " do not match " + Arrays.toString(Arrays.copyOf(s, s.length - 1)));
-        }
-        INDArray flatIdx = flatIndexLast(indices, v);
-        INDArray flatData = flatRows(a.data(), v).reshape(a.length());
-        INDArray gathered = Nd4j.exec(new Gather(flatData, flatIdx, 0))[0];
-        return result(gathered.reshape(indices.shape()), gathered, (g, o) -> {
-            INDArray full = Nd4j.zeros(g.dataType(), a.length());
-            scatterAddInPlace(full, flatIdx, g.reshape(g.length()));
-            INDArray shaped = full.reshape(s);
-            a.accumulate(shaped, full);
-        }, List.of(flatIdx), a);
-    }
-
-    /**
-     * {@code ref[indices[i]] += updates[i]}, written into {@code ref} itself. The op's {@code lock}
-     * flag is set: without it libnd4j M2.1 adds repeated indices from several threads at once and
-     * loses updates (a repeated token's embedding gradient came out wrong by whole units).
-     */
-    static void scatterAddInPlace(INDArray ref, INDArray indices, INDArray updates) {
-        Nd4j.exec(org.nd4j.linalg.api.ops.DynamicCustomOp.builder("scatter_add")
-                .addInputs(ref, indices, updates).addOutputs(ref).addBooleanArguments(true).build());
-    }
-
-    /** Row-major flat positions {@code row * v + index} of each index in a {@code [..., v]} array. */
-    static INDArray flatIndexLast(INDArray indices, long v) {
-        long n = indices.length();
-        INDArray idx = indices.castTo(DataType.INT64).reshape(n);
-        checkIndexRange(idx, v, "index");
-        INDArray rowStart = Nd4j.arange(0, n).castTo(DataType.INT64).muli(v);
-        return rowStart.addi(idx);
-    }
-
-    static void checkIndexRange(INDArray idx, long bound, String what) {
-        if (idx.length() == 0) {
-            return;
-        }
-        long min = idx.minNumber().longValue();
-        long max = idx.maxNumber().longValue();
-        if (min < 0 || max >= bound) {
-            throw new IndexOutOfBoundsException(what + ": index " + (min < 0 ? min : max) + " is out of range; "
-                    + "accepted indices are 0.." + (bound - 1));
-        }
+        return Indexing.gatherLast(this, indices);
     }
 }

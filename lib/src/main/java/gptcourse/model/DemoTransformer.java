@@ -12,6 +12,7 @@ import java.util.Map;
 import com.google.gson.Gson;
 import com.google.gson.reflect.TypeToken;
 
+import gptcourse.autograd.Arena;
 import gptcourse.autograd.Buffers;
 import gptcourse.autograd.GradMode;
 import gptcourse.autograd.Tensor;
@@ -67,7 +68,7 @@ public class DemoTransformer extends Module {
         if (GradMode.isEnabled()) {
             return forwardLayers(tokens); // backward() frees the intermediates
         }
-        try (Tensor.Arena arena = Tensor.arena()) {
+        try (Arena arena = Tensor.arena()) {
             return arena.keep(forwardLayers(tokens));
         } finally {
             Buffers.collectOccasionally();
