@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import gptcourse.io.Sha256;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,7 +149,10 @@ public final class TinyStories {
         }
         long seed = "train".equals(split) ? STAND_IN_TRAIN_SEED : STAND_IN_VALIDATION_SEED;
         String name = "stand-in " + split;
-        String id = "stories-v" + StoryGenerator.VERSION + "-seed" + seed + "-" + bytes;
+        // the generator's own output is part of the name (and of every cache key made from it): a file
+        // made by another build of the generator, even one that forgot to raise VERSION, is never reused
+        String id = "stories-v" + StoryGenerator.VERSION + "-" + generatorFingerprint(seed) + "-seed" + seed + "-"
+                + bytes;
         if (dir != null) {
             Path file = dir.resolve(id + ".txt");
             try {
@@ -178,6 +182,12 @@ public final class TinyStories {
             written += story.length() + Gpt2Tokenizer.END_OF_TEXT.length() + 2;
         }
         return TextDataset.standIn(name, stories);
+    }
+
+    /** The first eight hex digits of the SHA-256 of the generator's first two stories for {@code seed}. */
+    static String generatorFingerprint(long seed) {
+        String first = StoryGenerator.story(seed, 0) + "\n" + StoryGenerator.story(seed, 1);
+        return Sha256.of(first.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 8);
     }
 
     /**

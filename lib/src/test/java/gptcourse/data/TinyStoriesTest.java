@@ -229,6 +229,25 @@ class TinyStoriesTest {
     }
 
     @Test
+    void aStandInFileFromAnotherGeneratorIsNeverRead() throws IOException {
+        // what an older build of the generator left in a cache under the old name, with other stories: the
+        // autograder's judge once read such a file while the students' kernels generated theirs afresh
+        Path dir = cache.resolve("standin");
+        Files.createDirectories(dir);
+        String stale = "Once upon a time, an older generator wrote this.\n<|endoftext|>\n";
+        Files.writeString(dir.resolve("stories-v" + StoryGenerator.VERSION + "-seed" + TinyStories.STAND_IN_TRAIN_SEED
+                + "-5000.txt"), stale.repeat(100));
+        TextDataset train = TinyStories.standIn("train", 5_000, dir);
+        assertEquals(StoryGenerator.story(TinyStories.STAND_IN_TRAIN_SEED, 0), train.text(0));
+        // the generator's output is in the file's name, so the tokenized caches made from it are keyed by it too
+        String fingerprint = TinyStories.generatorFingerprint(TinyStories.STAND_IN_TRAIN_SEED);
+        assertTrue(fingerprint.matches("[0-9a-f]{8}"), fingerprint);
+        assertTrue(Files.isRegularFile(dir.resolve("stories-v" + StoryGenerator.VERSION + "-" + fingerprint + "-seed"
+                + TinyStories.STAND_IN_TRAIN_SEED + "-5000.txt")));
+        assertFalse(fingerprint.equals(TinyStories.generatorFingerprint(TinyStories.STAND_IN_VALIDATION_SEED)));
+    }
+
+    @Test
     void standInCorpusIsGeneratedLabelledAndSplit() throws IOException {
         Path dir = cache.resolve("standin");
         TextDataset train = TinyStories.standIn("train", 60_000, dir);
