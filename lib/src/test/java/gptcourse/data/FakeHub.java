@@ -7,6 +7,9 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,6 +65,23 @@ final class FakeHub implements AutoCloseable {
 
     URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** Download settings against this hub: the cache, {@code retries} tries, backoff 1 ms, timeout 10 s. */
+    DownloadOptions options(Path cache, int retries) {
+        return new DownloadOptions(endpoint(), null, cache, false, false, retries, Duration.ofMillis(1),
+                Duration.ofSeconds(10));
+    }
+
+    /** A stories file as TinyStories' are: {@code stories} {@code copies} times, each followed by an end-of-text line. */
+    static byte[] storiesFile(List<String> stories, int copies) {
+        StringBuilder text = new StringBuilder();
+        for (int copy = 0; copy < copies; copy++) {
+            for (String story : stories) {
+                text.append(story).append('\n').append(Gpt2Tokenizer.END_OF_TEXT).append('\n');
+            }
+        }
+        return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     long cdnGets() {

@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
@@ -36,13 +34,7 @@ class HubDownloaderFaultsTest {
     @BeforeEach
     void startHub() throws IOException {
         hub = new FakeHub();
-        StringBuilder text = new StringBuilder();
-        for (int copy = 0; copy < 4; copy++) {
-            for (String story : StoryGenerator.stories(7, 36)) {
-                text.append(story).append('\n').append(Gpt2Tokenizer.END_OF_TEXT).append('\n');
-            }
-        }
-        fixture = text.toString().getBytes(StandardCharsets.UTF_8);
+        fixture = FakeHub.storiesFile(StoryGenerator.stories(7, 36), 4);
         hub.put(VALID, fixture);
     }
 
@@ -52,7 +44,7 @@ class HubDownloaderFaultsTest {
     }
 
     private DownloadOptions options() {
-        return new DownloadOptions(hub.endpoint(), null, cache, false, false, 2, Duration.ofMillis(1), Duration.ofSeconds(10));
+        return hub.options(cache, 2);
     }
 
     private Path cachedFile() {

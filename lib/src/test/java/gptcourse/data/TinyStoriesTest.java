@@ -9,11 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -37,16 +35,12 @@ class TinyStoriesTest {
     void startHub() throws IOException {
         hub = new FakeHub();
         // Generated stories, repeated so transfers span many buffers.
-        StringBuilder text = new StringBuilder();
-        fixtureStories = new ArrayList<>();
         List<String> stories = StoryGenerator.stories(5, 36);
+        fixtureStories = new ArrayList<>();
         for (int copy = 0; copy < 8; copy++) {
-            for (String story : stories) {
-                text.append(story).append('\n').append(Gpt2Tokenizer.END_OF_TEXT).append('\n');
-                fixtureStories.add(story);
-            }
+            fixtureStories.addAll(stories);
         }
-        fixture = text.toString().getBytes(StandardCharsets.UTF_8);
+        fixture = FakeHub.storiesFile(stories, 8);
         hub.put(VALID, fixture);
     }
 
@@ -56,7 +50,7 @@ class TinyStoriesTest {
     }
 
     private DownloadOptions options() {
-        return new DownloadOptions(hub.endpoint(), null, cache, false, false, 3, Duration.ofMillis(1), Duration.ofSeconds(10));
+        return hub.options(cache, 3);
     }
 
     private Path cachedFile() {
