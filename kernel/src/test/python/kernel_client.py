@@ -2,6 +2,7 @@
 every iopub message of each cell (until its `idle`), with a generous time bound."""
 import os
 import time
+import unittest
 
 from jupyter_client.manager import start_new_kernel
 
@@ -67,3 +68,15 @@ def error_lines(messages):
     errors = [m for m in messages if m["msg_type"] == "error"]
     assert len(errors) == 1, messages
     return [re.sub(r"\x1b\[[;\d]*m", "", line) for line in errors[0]["content"]["traceback"]]
+
+
+class OneKernelTest(unittest.TestCase):
+    """A test case whose tests share one kernel, self.k, started once for the class."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.k = Kernel()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.k.close()

@@ -2,21 +2,13 @@
 and a thread's output in the cell that started it. Run by environment/test-kernel.sh."""
 import unittest
 
-from kernel_client import Kernel, stream_text
+from kernel_client import Kernel, OneKernelTest, stream_text
 
 LINES = 100_000
 PRINT_LINES = 'for (int i = 0; i < %d; i++) System.out.println("line " + i);' % LINES
 
 
-class Output(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.k = Kernel()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.k.close()
-
+class Output(OneKernelTest):
     def test_100k_lines_arrive_complete_in_order_and_batched(self):
         reply, msgs = self.k.execute(PRINT_LINES)
         self.assertEqual(reply["status"], "ok")

@@ -3,18 +3,10 @@ there, with the line's source, the call chain from the cell down, JShell's wrapp
 library frames folded into one line each. Run by environment/test-kernel.sh."""
 import unittest
 
-from kernel_client import Kernel, error_lines
+from kernel_client import OneKernelTest, error_lines
 
 
-class Tracebacks(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.k = Kernel()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.k.close()
-
+class Tracebacks(OneKernelTest):
     def run_error(self, code):
         reply, msgs = self.k.execute(code)
         self.assertEqual(reply["status"], "error", msgs)
