@@ -63,6 +63,19 @@ public final class Backend {
         int setenv(String name, String value, int overwrite);
     }
 
+    /** The C library on Linux, or null (another OS, or glibc not loadable), with the reason logged. */
+    private static LibC libc(String purpose) {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
+            return null;
+        }
+        try {
+            return com.sun.jna.Native.load("c", LibC.class);
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            LOG.debug("could not {} (not glibc?): {}", purpose, e.toString());
+            return null;
+        }
+    }
+
     static final String OMP_WAIT_POLICY = "OMP_WAIT_POLICY";
 
     /**
@@ -74,17 +87,12 @@ public final class Backend {
      * it is set in this process's C environment before that; a value set by the user wins.
      */
     static void passiveOpenMpWaits() {
-        if (System.getenv(OMP_WAIT_POLICY) != null
-                || !System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
+        if (System.getenv(OMP_WAIT_POLICY) != null) {
             return;
         }
-        try {
-            LibC libc = com.sun.jna.Native.load("c", LibC.class);
-            if (libc.setenv(OMP_WAIT_POLICY, "PASSIVE", 0) != 0) {
-                LOG.debug("setenv(OMP_WAIT_POLICY) failed");
-            }
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
-            LOG.debug("could not set OMP_WAIT_POLICY (not glibc?): {}", e.toString());
+        LibC libc = libc("set OMP_WAIT_POLICY");
+        if (libc != null && libc.setenv(OMP_WAIT_POLICY, "PASSIVE", 0) != 0) {
+            LOG.debug("setenv(OMP_WAIT_POLICY) failed");
         }
     }
 
@@ -98,16 +106,9 @@ public final class Backend {
      * The same as starting the JVM with {@code GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1048576}.
      */
     static void fixMallocThreshold() {
-        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
-            return;
-        }
-        try {
-            LibC libc = com.sun.jna.Native.load("c", LibC.class);
-            if (libc.mallopt(M_MMAP_THRESHOLD, 1 << 20) != 1) {
-                LOG.debug("mallopt(M_MMAP_THRESHOLD) was refused");
-            }
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
-            LOG.debug("could not set malloc's mmap threshold (not glibc?): {}", e.toString());
+        LibC libc = libc("set malloc's mmap threshold");
+        if (libc != null && libc.mallopt(M_MMAP_THRESHOLD, 1 << 20) != 1) {
+            LOG.debug("mallopt(M_MMAP_THRESHOLD) was refused");
         }
     }
 

@@ -2,6 +2,7 @@ package gptcourse.data;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -187,7 +188,7 @@ public final class TinyStories {
     /** The first eight hex digits of the SHA-256 of the generator's first two stories for {@code seed}. */
     static String generatorFingerprint(long seed) {
         String first = StoryGenerator.story(seed, 0) + "\n" + StoryGenerator.story(seed, 1);
-        return Sha256.of(first.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 8);
+        return Sha256.of(first.getBytes(StandardCharsets.UTF_8)).substring(0, 8);
     }
 
     /**
