@@ -7,7 +7,6 @@ The class: the solution, and the careless mistakes of the autograder's tests, in
 in its sandbox (where the machine allows one), the checks' training included, as grade.sh does.
 """
 import argparse
-import csv
 import os
 import sys
 import tempfile
@@ -41,8 +40,7 @@ def main():
                         "--force"])
         seconds = time.monotonic() - start
         # a figure for a batch that graded the reference solution wrongly would mean nothing
-        with open(os.path.join(folder, "grades", "grades.csv"), newline="", encoding="utf-8") as f:
-            rows = {r["student"]: r for r in csv.DictReader(f)}
+        rows, _ = t.load(os.path.join(folder, "grades"))
         wrong = [s for i, s in enumerate(sorted(rows)) if i % len(kinds) == 0 and rows[s]["total"] != rows[s]["max"]]
     print("bench: %d submissions graded in %.0f s with --jobs %d: %.1f s per submission (judge start included)"
           % (a.students, seconds, a.jobs, seconds / a.students))
