@@ -19,8 +19,16 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Buffers {
     /** Arrays smaller than this are freed, not kept: malloc's own free lists serve them well. */
     static final long MIN_POOLED_BYTES = 1L << 20;
-    /** At most this many free buffers are kept for any one size. */
-    private static final int MAX_PER_SIZE = 6;
+    /**
+     * At most this many free buffers are kept for any one size. The pool never holds more buffers of a
+     * size than were in use at once (a buffer is only allocated when none is free), so this bound only
+     * matters for sizes that stop being used. It must be at least what one pass holds at once: a
+     * forward pass without a graph keeps two arrays of the attention's {@code [batch, heads, posn,
+     * posn]} size per layer until its arena closes (8 for the course's 4 layers, 24 for GPT-2 small's
+     * 12). With 6, notebook 03's quick-run evaluation allocated two fresh 4 MB arrays a pass, page
+     * faults included, and took about twice as long.
+     */
+    private static final int MAX_PER_SIZE = 32;
 
     static {
         Backend.selectNatives();
@@ -31,6 +39,7 @@ public final class Buffers {
 
     private static final Map<Key, ArrayDeque<DataBuffer>> FREE = new HashMap<>();
     private static long pooledBytes;
+    private static long freshPoolable;
 
     private Buffers() {
     }
@@ -49,6 +58,9 @@ public final class Buffers {
             }
             if (reused != null) {
                 return Nd4j.create(reused, shape, Nd4j.getStrides(shape, 'c'), 0, 'c', type);
+            }
+            synchronized (FREE) {
+                freshPoolable++;
             }
         }
         return Nd4j.createUninitialized(type, shape);
@@ -106,6 +118,13 @@ public final class Buffers {
             FREE.values().forEach(q -> q.forEach(DataBuffer::close));
             FREE.clear();
             pooledBytes = 0;
+        }
+    }
+
+    /** How many arrays large enough to be kept were allocated afresh (none was free) since the start. */
+    static long freshAllocations() {
+        synchronized (FREE) {
+            return freshPoolable;
         }
     }
 

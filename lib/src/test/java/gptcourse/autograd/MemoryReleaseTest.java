@@ -77,4 +77,23 @@ class MemoryReleaseTest {
         assertTrue(b.sumNumber().doubleValue() == 512 * 1024);
         Buffers.release(b);
     }
+
+    @Test
+    void aSecondForwardPassWithoutAGraphReusesTheFirstOnesBuffers() {
+        // four layers of 16 heads at 128 positions: each layer's scores and pattern are 4 MB at batch 4,
+        // and all eight are held until the forward pass's arena closes
+        DemoTransformer model = new DemoTransformer(Config.trainingDefaults(1000), 0);
+        INDArray tokens = Nd4j.rand(DataType.FLOAT, 4, 128).muli(1000).castTo(DataType.INT64);
+        try (var scope = GradMode.inferenceMode()) {
+            for (int pass = 0; pass < 3; pass++) {
+                long before = Buffers.freshAllocations();
+                try (Tensor logits = model.forward(tokens)) {
+                    logits.argmax(-1);
+                }
+                long fresh = Buffers.freshAllocations() - before;
+                assertTrue(pass == 0 || fresh == 0, "pass " + pass + " allocated " + fresh
+                        + " large arrays afresh instead of reusing the previous pass's");
+            }
+        }
+    }
 }
