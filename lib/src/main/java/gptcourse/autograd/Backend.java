@@ -35,6 +35,7 @@ public final class Backend {
         selected = true;
         fixMallocThreshold();
         passiveOpenMpWaits();
+        noResidentSizeCheck();
         if (System.getProperty(EXTENSION_PROPERTY) != null) {
             return;
         }
@@ -53,6 +54,21 @@ public final class Backend {
             LOG.warn("GPTCOURSE_NATIVES=avx512, but {}; using the portable build",
                     !onClasspath ? "the oneDNN/AVX-512 natives are not on the classpath (built with -Pportable)"
                             : "this CPU lacks AVX-512");
+        }
+    }
+
+    static final String MAX_PHYSICAL_BYTES_PROPERTY = "org.bytedeco.javacpp.maxPhysicalBytes";
+
+    /**
+     * JavaCPP (under ND4J) reads the process's resident size from {@code /proc} on every native
+     * allocation, to refuse one once it passes a multiple of {@code -Xmx}: thousands of reads a
+     * training step (about 5% of notebook 03's quick run in a profile), and a wrong refusal in a small
+     * container whose default {@code -Xmx} is a quarter of its memory. Off unless the user set it
+     * (as {@code environment/launch-kernel.sh} already did for the kernel); must run before JavaCPP loads.
+     */
+    private static void noResidentSizeCheck() {
+        if (System.getProperty(MAX_PHYSICAL_BYTES_PROPERTY) == null) {
+            System.setProperty(MAX_PHYSICAL_BYTES_PROPERTY, "0");
         }
     }
 

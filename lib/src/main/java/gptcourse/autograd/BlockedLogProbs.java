@@ -13,11 +13,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * {@link Functional#logProbsOfNextTokens} on lazy logits {@code x @ W + b} ({@link Tensor#lazyLinear}),
  * without ever holding them: the way "cut cross-entropy" / fused linear-cross-entropy kernels work.
- * The forward pass computes one block of rows of logits at a time, soft-maxes it and keeps only the
- * log-probability of each row's target. With a graph, it also turns the block, while it is in cache,
- * into its gradient for an incoming gradient of 1 ({@code onehot(target) - softmax}) and feeds it
- * straight into the two GEMMs that give the gradients of {@code x} and of {@code [W ; b]}: the loss
- * {@code mean()} gives every row the same incoming gradient, so {@code backward()} only scales them.
+ * The forward pass computes one block of rows of logits at a time, soft-maxes it in place and keeps
+ * only the log-probability of each row's target. With a graph, it also feeds the block's softmax,
+ * while it is in cache, straight into the two GEMMs that give the gradients of {@code x} and of
+ * {@code [W ; b]} for an incoming gradient of 1 ({@code onehot(target) - softmax}: the GEMMs subtract
+ * the softmax's part, and the one-hot part is a gather and a scatter-add over all rows at the end).
+ * The loss's {@code mean()} gives every row the same incoming gradient, so {@code backward()} only
+ * scales them.
  * For any other incoming gradient the backward pass computes each block again
  * ({@code g * (onehot(target) - softmax)}) and runs the same GEMMs. Only the positions that have a
  * next token are computed at all (the last position of each row gets no gradient).
@@ -66,25 +68,28 @@ final class BlockedLogProbs {
         INDArray out = Nd4j.create(type, rows);
         for (long r0 = 0; r0 < rows; r0 += blockRows) {
             long r1 = Math.min(rows, r0 + blockRows);
-            INDArray z = blocks.logits(r0, r1);
-            INDArray p = Buffers.empty(type, r1 - r0, vocab);
-            softmaxRows(z, p);
+            INDArray p = blocks.logits(r0, r1);
+            softmaxRows(p, p);
             INDArray at = targetsInBlock(next, r0, r1, vocab);
             INDArray picked = Nd4j.exec(new Gather(p.reshape(p.length()), at, 0))[0];
             INDArray logp = Transforms.log(picked, true);
             if (picked.minNumber().doubleValue() < Functional.MIN_EXACT_PROBABILITY) {
+                // rare: the block's logits again, for logit - logsumexp where the probability underflowed
+                INDArray z = blocks.logits(r0, r1);
                 INDArray rowIdx = Nd4j.arange(0, r1 - r0).castTo(DataType.INT64);
                 Functional.exactWhereUnderflowed(logp, picked, z, rowIdx, at, vocab);
+                Buffers.release(z);
             }
             out.get(NDArrayIndex.interval(r0, r1)).assign(logp);
-            Buffers.release(z);
             if (grad) {
-                // d logp[r] / d z[r, :] = onehot(target) - softmax
-                p.negi();
-                Indexing.scatterAddInPlace(p.reshape(p.length()), at, Nd4j.ones(type, r1 - r0));
-                gradientGemms(p, blocks, r0, r1, unitGx, unitGwb);
+                // d logp[r] / d z[r, :] = onehot(target) - softmax: the softmax's part here, while the
+                // block is in cache; the one-hot part for all rows at once below
+                gradientGemms(p, -1.0, blocks, r0, r1, unitGx, unitGwb);
             }
             Buffers.release(p);
+        }
+        if (grad) {
+            addOneHotPart(blocks, next, unitGx, unitGwb);
         }
         INDArray logProbs = out.reshape(batch, seq - 1);
         if (!grad) {
@@ -102,21 +107,40 @@ final class BlockedLogProbs {
         }, List.of(blocks.x1(), blocks.wb()), x, weight, bias);
     }
 
-    /** Adds a block's logit gradient {@code gz} into {@code gx1 [rows, k+1]} ({@code gz @ [W ; b]^T}, its
-     *  rows r0..r1-1) and {@code gwb [k+1, v]} ({@code += [x | 1]^T @ gz}); either may be null. */
-    private static void gradientGemms(INDArray gz, RowBlocks blocks, long r0, long r1, INDArray gx1, INDArray gwb) {
+    /** Adds a block's logit gradient {@code alpha * gz} into {@code gx1 [rows, k+1]} ({@code gz @ [W ; b]^T},
+     *  its rows r0..r1-1) and {@code gwb [k+1, v]} ({@code += [x | 1]^T @ gz}); either may be null. */
+    private static void gradientGemms(INDArray gz, double alpha, RowBlocks blocks, long r0, long r1, INDArray gx1,
+                                      INDArray gwb) {
         DataType type = gz.dataType();
         if (gx1 != null) {
             INDArray gxs = Buffers.empty(type, r1 - r0, blocks.wb().rows());
-            Nd4j.gemm(gz, blocks.wb(), gxs, false, true, 1.0, 0.0);
+            Nd4j.gemm(gz, blocks.wb(), gxs, false, true, alpha, 0.0);
             gx1.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.all()).assign(gxs);
             Buffers.release(gxs);
         }
         if (gwb != null) {
             INDArray xs = blocks.x1Rows(r0, r1);
-            Nd4j.gemm(xs, gz, gwb, true, false, 1.0, 1.0);
+            Nd4j.gemm(xs, gz, gwb, true, false, alpha, 1.0);
             Buffers.release(xs);
         }
+    }
+
+    /**
+     * The one-hot part of the unit gradient {@code onehot(target) - softmax}, for every row at once:
+     * row r with target t adds column t of {@code [W ; b]} to its {@code [x | 1]} gradient, and its
+     * {@code [x | 1]} row to column t of the {@code [W ; b]} gradient (a gather and a scatter-add of
+     * {@code [rows, k+1]} values instead of a pass over each block of logits).
+     */
+    private static void addOneHotPart(RowBlocks blocks, INDArray next, INDArray gx1, INDArray gwb) {
+        INDArray wbT = blocks.wb().transpose().dup('c');
+        INDArray picked = Nd4j.exec(new Gather(wbT, next, 0))[0];
+        gx1.addi(picked);
+        picked.close();
+        wbT.close();
+        INDArray columns = Buffers.zeros(gwb.dataType(), gwb.columns(), gwb.rows());
+        Indexing.scatterAddInPlace(columns, next, blocks.x1());
+        gwb.addi(columns.transpose());
+        Buffers.release(columns);
     }
 
     /** The gradients of x, weight and bias from those of {@code [x | 1]} (rows with a next token) and
@@ -160,7 +184,7 @@ final class BlockedLogProbs {
             gz.muliColumnVector(negG.get(NDArrayIndex.interval(r0, r1)).reshape(r1 - r0, 1));
             Indexing.scatterAddInPlace(gz.reshape(gz.length()), targetsInBlock(next, r0, r1, vocab),
                     gFlat.get(NDArrayIndex.interval(r0, r1)).dup());
-            gradientGemms(gz, blocks, r0, r1, gx1, gwb);
+            gradientGemms(gz, 1.0, blocks, r0, r1, gx1, gwb);
             Buffers.release(gz);
         }
         return gradients(gx1, gwb, x, batch, seq);

@@ -12,9 +12,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * memory several times.
  */
 final class RowBlocks implements AutoCloseable {
-    /** Bytes of logits per block (80 rows at d_vocab 50257): few enough blocks that per-op overhead stays
-     *  small, small enough for a large L3 cache; not tuned on an idle machine (docs/performance.md). */
-    static final long DEFAULT_BLOCK_BYTES = 16L << 20;
+    /** Bytes of logits per block (320 rows at d_vocab 50257). The GEMMs with k = 33 run faster the more
+     *  rows they get: the blocked loss of a batch-32 step took 0.53 s with 80-row blocks, 0.40 s with
+     *  160 and 0.34 s with 320-480, and slower again from 640 rows (LogitsBlockBench, idle machine,
+     *  docs/performance.md); one block in memory at a time. */
+    static final long DEFAULT_BLOCK_BYTES = 64L << 20;
     /** {@code -Dgptcourse.logitsBlockRows=N} fixes the rows per block (for benchmarks and tests). */
     static final String BLOCK_ROWS_PROPERTY = "gptcourse.logitsBlockRows";
 

@@ -156,6 +156,31 @@ class LazyLogitsTest {
                 Tensor.parameter(randn(3, 7))};
     }
 
+    @Test
+    void anUnderflowedTargetProbabilityWithAGraphGivesTheEagerValueAndGradients() {
+        // the block's softmax is computed in place: the exact log-probability needs the logits again
+        Tensor[] lazyParams = underflowParams();
+        Tensor[] eagerParams = underflowParams();
+        INDArray tokens = Nd4j.createFromArray(new long[][] {{0, 2, 1}});
+        Tensor lazy = BlockedLogProbs.logProbsOfNextTokens(
+                Tensor.lazyLinear(lazyParams[0], lazyParams[1], lazyParams[2]), tokens, 1);
+        Tensor eager = Functional.logProbsOfNextTokens(eagerParams[0].linear(eagerParams[1], eagerParams[2]), tokens);
+        assertEquals(-200.0, lazy.data().getDouble(0), 1e-3);
+        assertClose(eager.data(), lazy.data(), "log-probabilities");
+        lazy.mean().neg().backward();
+        eager.mean().neg().backward();
+        for (int i = 0; i < 3; i++) {
+            assertClose(eagerParams[i].grad(), lazyParams[i].grad(), "gradient of input " + i);
+        }
+    }
+
+    private static Tensor[] underflowParams() {
+        return new Tensor[] {
+            Tensor.parameter(Nd4j.createFromArray(new float[][][] {{{100f}, {0f}, {1f}}}).castTo(DataType.DOUBLE)),
+            Tensor.parameter(Nd4j.createFromArray(new float[][] {{1f, 0f, -1f}}).castTo(DataType.DOUBLE)),
+            Tensor.parameter(Nd4j.zeros(DataType.DOUBLE, 3))};
+    }
+
     private static void assertClose(INDArray expected, INDArray actual, String what) {
         assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
         double diff = expected.castTo(DataType.DOUBLE).sub(actual.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();

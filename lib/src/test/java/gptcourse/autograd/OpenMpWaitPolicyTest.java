@@ -17,6 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * prints its settings when OMP_DISPLAY_ENV=VERBOSE, in a fresh JVM (libgomp reads them once, as it
  * loads). Its OMP_WAIT_POLICY line says PASSIVE even when nothing is set (then threads spin 300,000
  * times before they sleep), so the spin count is what tells the three apart: 0 when passive.
+ * The same fresh JVM shows JavaCPP's per-allocation resident-size check off (Backend#noResidentSizeCheck)
+ * unless the user set a limit.
  */
 class OpenMpWaitPolicyTest {
 
@@ -25,13 +27,18 @@ class OpenMpWaitPolicyTest {
         public static void main(String[] args) {
             Backend.selectNatives();
             System.out.println("sum " + Nd4j.ones(1000).sumNumber());
+            System.out.println("maxPhysicalBytes " + org.bytedeco.javacpp.Pointer.maxPhysicalBytes());
         }
     }
 
     private static String libgompSays(String waitPolicy) throws IOException, InterruptedException {
+        return probeSays(waitPolicy, "-Dgptcourse.probe=1");
+    }
+
+    private static String probeSays(String waitPolicy, String jvmOption) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", Probe.class.getName()).redirectErrorStream(true);
+                jvmOption, Probe.class.getName()).redirectErrorStream(true);
         pb.environment().remove(Backend.OMP_WAIT_POLICY);
         if (waitPolicy != null) {
             pb.environment().put(Backend.OMP_WAIT_POLICY, waitPolicy);
@@ -57,5 +64,12 @@ class OpenMpWaitPolicyTest {
         String text = libgompSays("ACTIVE");
         assertTrue(text.contains("OMP_WAIT_POLICY = 'ACTIVE'"), text);
         assertTrue(!text.contains("GOMP_SPINCOUNT = '0'"), text);
+    }
+
+    @Test
+    void javaCppChecksNoResidentSizeUnlessTheUserSetALimit() throws Exception {
+        assertTrue(libgompSays(null).contains("maxPhysicalBytes 0"));
+        String limited = probeSays(null, "-Dorg.bytedeco.javacpp.maxPhysicalBytes=8g");
+        assertTrue(limited.contains("maxPhysicalBytes " + (8L << 30)), limited);
     }
 }
