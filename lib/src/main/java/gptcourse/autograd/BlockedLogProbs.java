@@ -132,14 +132,15 @@ final class BlockedLogProbs {
      * {@code [rows, k+1]} values instead of a pass over each block of logits).
      */
     private static void addOneHotPart(RowBlocks blocks, INDArray next, INDArray gx1, INDArray gwb) {
-        INDArray wbT = blocks.wb().transpose().dup('c');
-        INDArray picked = Nd4j.exec(new Gather(wbT, next, 0))[0];
-        gx1.addi(picked);
+        INDArray picked = Nd4j.exec(new Gather(blocks.wb(), next, 1))[0]; // [k+1, rows]: each row's target column
+        gx1.addi(picked.transpose());
         picked.close();
-        wbT.close();
+        // [W ; b]'s gradient is [k+1, v]: the scatter-add works on rows, so it adds into its transpose
         INDArray columns = Buffers.zeros(gwb.dataType(), gwb.columns(), gwb.rows());
         Indexing.scatterAddInPlace(columns, next, blocks.x1());
-        gwb.addi(columns.transpose());
+        // gwb += columns^T, as a GEMM with the identity: a strided add over [k+1, v] is slower
+        INDArray eye = Nd4j.eye(gwb.rows()).castTo(gwb.dataType());
+        Nd4j.gemm(eye, columns, gwb, false, true, 1.0, 1.0);
         Buffers.release(columns);
     }
 
