@@ -9,7 +9,7 @@ import java.util.Map;
 import gptcourse.autograd.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
+import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
 
 /**
  * Adam with decoupled weight decay, computing exactly what {@code torch.optim.AdamW} computes:
@@ -36,7 +36,6 @@ public class AdamW {
     private final INDArray[] expAvgSq;
     /** Per-parameter scratch space, allocated once: fresh temporaries every step fragment the native heap. */
     private final INDArray[] scratch;
-    private final INDArray[] denominators;
     private final long[] steps;
 
     /** Torch's defaults for everything but the learning rate and weight decay: betas (0.9, 0.999), eps 1e-8. */
@@ -73,7 +72,6 @@ public class AdamW {
         this.expAvg = new INDArray[params.size()];
         this.expAvgSq = new INDArray[params.size()];
         this.scratch = new INDArray[params.size()];
-        this.denominators = new INDArray[params.size()];
         this.steps = new long[params.size()];
     }
 
@@ -106,24 +104,19 @@ public class AdamW {
             }
             if (scratch[i] == null) {
                 scratch[i] = Nd4j.createUninitialized(w.dataType(), w.shape());
-                denominators[i] = Nd4j.createUninitialized(w.dataType(), w.shape());
             }
             long t = ++steps[i];
             w.muli(1.0 - lr * weightDecay);
-            INDArray m = expAvg[i];
-            INDArray v = expAvgSq[i];
-            m.muli(beta1);
-            INDArray scaled = g.mul(1.0 - beta1, scratch[i]);
-            m.addi(scaled);
-            scaled.muli(g).muli((1.0 - beta2) / (1.0 - beta1)); // (1 - beta2) * g^2, reusing the buffer
-            v.muli(beta2).addi(scaled);
-            double bias1 = 1.0 - Math.pow(beta1, t);
-            double bias2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, t));
-            INDArray denom = denominators[i];
-            Nd4j.exec(new Sqrt(v, denom));
-            denom.divi(bias2Sqrt).addi(eps);
-            scaled.assign(m).divi(denom).muli(-lr / bias1);
-            w.addi(scaled);
+            // m, v and the step in one pass (libnd4j's adam_updater, three arrays instead of fifteen
+            // passes). It computes lr * sqrt(1 - beta2^t) / (1 - beta1^t) * m / (sqrt(v) + eps'), which
+            // is the formula above with eps' = eps * sqrt(1 - beta2^t). (It would replace an eps' of 0 by
+            // 1e-7: the smallest normal float stands for 0, which only matters where v is 0 and PyTorch
+            // itself divides 0 by 0.)
+            double epsPrime = Math.max(eps * Math.sqrt(1.0 - Math.pow(beta2, t)), Float.MIN_NORMAL);
+            INDArray update = scratch[i];
+            Nd4j.exec(new AdamUpdater(g, expAvgSq[i], expAvg[i], update, expAvgSq[i], expAvg[i], lr, beta1, beta2,
+                    epsPrime, Math.toIntExact(t - 1)));
+            w.subi(update);
         }
     }
 
