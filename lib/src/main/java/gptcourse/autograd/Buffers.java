@@ -22,11 +22,10 @@ public final class Buffers {
     /**
      * At most this many free buffers are kept for any one size. The pool never holds more buffers of a
      * size than were in use at once (a buffer is only allocated when none is free), so this bound only
-     * matters for sizes that stop being used. It must be at least what one pass holds at once: a
-     * forward pass without a graph keeps two arrays of the attention's {@code [batch, heads, posn,
-     * posn]} size per layer until its arena closes (8 for the course's 4 layers, 24 for GPT-2 small's
-     * 12). With 6, notebook 03's quick-run evaluation allocated two fresh 4 MB arrays a pass, page
-     * faults included, and took about twice as long.
+     * matters for sizes that stop being used. It must be at least what one step holds at once: a
+     * training step keeps one attention pattern a layer for backward() (4 for the course's model, 12 for
+     * GPT-2 small's) plus their gradients. With 6, every batch of notebook 03's quick-run evaluation
+     * allocated fresh arrays, page faults included, and took about twice as long.
      */
     private static final int MAX_PER_SIZE = 32;
 

@@ -58,12 +58,18 @@ public class Attention extends Module {
         Tensor attnScores = q.div(Math.sqrt(cfg.dHead())).matmul(k.transpose(-1, -2)); // [batch, n_heads, posn_Q, posn_K]
         // = applyCausalMask(attnScores).softmax(), fused into one pass (see Functional).
         Tensor attnPattern = Functional.maskedScaledSoftmax(attnScores, 1.0, causalMask(posn, posn), IGNORE_VALUE);
+        // Nothing reads the raw scores again (the softmax's backward uses the pattern; the matmul's
+        // uses q and k): free them now rather than after backward() or the forward pass's arena, 33 MB
+        // per layer at the course size.
         if (attnScores.requiresGrad()) {
-            // Nothing reads the raw scores again (the softmax's backward uses the pattern; the matmul's
-            // uses q and k): free them now rather than after backward(), 33 MB per layer at the course size.
             attnScores.discardData();
+        } else {
+            attnScores.close();
         }
         Tensor z = attnPattern.matmul(v);                                     // [batch, n_heads, posn_Q, d_head]
+        if (!attnPattern.requiresGrad()) {
+            attnPattern.close(); // without a graph nothing needs it either: one pattern at a time, not one a layer
+        }
         Tensor zFlat = z.permute(0, 2, 1, 3).reshape(batch, posn, (long) cfg.nHeads() * cfg.dHead());
         Tensor wO = W_O.reshape((long) cfg.nHeads() * cfg.dHead(), cfg.dModel());
         return zFlat.linear(wO, b_O);
