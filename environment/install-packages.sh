@@ -83,9 +83,22 @@ else
   lab_server_missing && { rest+=(jupyter-server python3-jupyterlab-server); missing_desc+=("Debian's jupyter-server and python3-jupyterlab-server"); }
   /usr/bin/python3 -c 'import notebook' >/dev/null 2>&1 || { rest+=(jupyter-notebook); missing_desc+=("the classic Notebook"); }
 fi
-[[ ${#first[@]} -eq 0 && ${#rest[@]} -eq 0 ]] && exit 0
+# Optional: tcmalloc for the kernel and train.sh (environment/native-env.sh); the course runs without it,
+# slower. Installed when apt can run without asking, in a call of its own: its failure (no root, another
+# package name on this distribution) is a warning, never a reason to stop.
+optional=()
+if [[ $set_name == launch ]] && ! ldconfig -p 2>/dev/null | grep -q 'libtcmalloc_minimal\.so\.4'; then
+  optional+=(libtcmalloc-minimal4)
+fi
+if [[ ${#first[@]} -eq 0 && ${#rest[@]} -eq 0 ]]; then
+  [[ ${#optional[@]} -eq 0 ]] && exit 0
+  if ! command -v apt-get >/dev/null 2>&1 || { [[ $(id -u) -ne 0 ]] && ! sudo -n true >/dev/null 2>&1; }; then
+    echo "install-packages.sh: ${optional[*]} (optional: faster training) is not installed; going on without it" >&2
+    exit 0
+  fi
+fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
+if [[ ${#first[@]} -gt 0 || ${#rest[@]} -gt 0 ]] && ! command -v apt-get >/dev/null 2>&1; then
   missing="$(printf '%s, ' "${missing_desc[@]}")"
   echo "install-packages.sh: missing ${missing%, } and there is no apt-get here; install them, then run this again" >&2
   exit 1
@@ -96,7 +109,7 @@ if [[ $(id -u) -ne 0 ]]; then
   sudo_cmd=(sudo)
 fi
 apt_get() { "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@" </dev/null; }
-echo "Installing from apt: ${first[*]} ${rest[*]}"
+echo "Installing from apt: ${first[*]} ${rest[*]} ${optional[*]}"
 apt_get update -q
 if [[ ${#first[@]} -gt 0 ]]; then
   # Where apt offers no Java 17 (newer distributions), take the default JDK (21 or later; the kernel runs on it).
@@ -107,4 +120,8 @@ if [[ ${#first[@]} -gt 0 ]]; then
 fi
 if [[ ${#rest[@]} -gt 0 ]]; then
   apt_get install -y -q --no-install-recommends "${rest[@]}"
+fi
+if [[ ${#optional[@]} -gt 0 ]]; then
+  apt_get install -y -q --no-install-recommends "${optional[@]}" \
+    || echo "install-packages.sh: could not install ${optional[*]} (optional: faster training); going on without it" >&2
 fi

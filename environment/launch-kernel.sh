@@ -3,7 +3,8 @@
 #
 # Java: $GPTCOURSE_JAVA, else $JAVA_HOME/bin/java, else `java` on PATH (Java 17 is the tested one;
 #       on 20+ an interrupt can only interrupt(), not stop, a busy loop).
-# Extra JVM options: $GPTCOURSE_KERNEL_JAVA_OPTS (e.g. "-Xmx16g").
+# Extra JVM options: $GPTCOURSE_KERNEL_JAVA_OPTS (e.g. "-Xmx16g"). GPTCOURSE_MALLOC=glibc: glibc's malloc
+# instead of tcmalloc (native-env.sh).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -30,12 +31,9 @@ fi
 # Hot loops (training steps, tokenizers) still reach C2 within a second of running.
 jit=(-XX:Tier4InvocationThreshold=100000 -XX:Tier4MinInvocationThreshold=50000
      -XX:Tier4CompileThreshold=120000 -XX:Tier4BackEdgeThreshold=1000000)
-# ND4J's OpenMP threads (libgomp) spin while they wait for each other unless told otherwise; when
-# anything else wants the cores (the browser, Jupyter's server, another kernel) a spinning thread holds
-# a core the other needs, and a training step took 8.5 s instead of 2.0 s (batch 32), 3.2 s instead of
-# 0.3 s (batch 4), on a 2-core machine with one other busy process (docs/performance.md). libgomp reads
-# this when it loads, so it is set here, before the JVM starts; a value already set wins.
-export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+# OpenMP threads that sleep while they wait, and tcmalloc where installed (native-env.sh says why).
+# shellcheck source=native-env.sh
+source "$here/native-env.sh"
 # -Djava.security.manager=allow: lets the kernel block System.exit in cells (see ExitGuard); java.lang is
 # opened to it only to silence the four warnings JDK 17 prints when that guard is installed.
 # shellcheck disable=SC2086

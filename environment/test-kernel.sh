@@ -4,7 +4,8 @@
 #   2. runs Jupyter's kernel conformance suite (jupyter_kernel_test) plus protocol checks
 #      (interrupt, restart, bad signatures, bind address, crashes): kernel/src/test/python/test_conformance.py;
 #   3. printed output, tracebacks and IJava's API through jupyter_client, nbclient and a classic Notebook
-#      server: kernel/src/test/python/test_output.py, test_tracebacks.py, test_clients.py, test_ijava_api.py
+#      server: kernel/src/test/python/test_output.py, test_tracebacks.py, test_clients.py, test_ijava_api.py,
+#      test_process.py
 #      (100,000 lines complete and in order, a thread's output in its cell, a traceback per case, each
 #      IJava magic against a Maven repository folder the test makes: no network);
 #   4. executes kernel/src/test/notebooks/kernel-features.ipynb with `nbconvert --execute` and checks
@@ -52,7 +53,7 @@ if ! (cd "$root/kernel/src/test/python" && "$py" -m unittest -v test_conformance
 fi
 
 echo "== output, tracebacks and IJava's API (jupyter_client, nbclient, classic Notebook server)"
-if ! (cd "$root/kernel/src/test/python" && "$py" -m unittest -v test_output test_tracebacks test_clients test_ijava_api 2>&1); then
+if ! (cd "$root/kernel/src/test/python" && "$py" -m unittest -v test_output test_tracebacks test_clients test_ijava_api test_process 2>&1); then
   echo "output, tracebacks, IJava API: FAILED" >&2; exit 1
 fi
 

@@ -27,5 +27,8 @@ if [[ ! -d "$lib/target/classes/gptcourse/train" || ! -f "$cp_file" || "$(cat "$
   printf '%s' "$args_now" > "$stamp"
 fi
 export DJL_OFFLINE=true
+# OpenMP threads that sleep while they wait, and tcmalloc where installed (native-env.sh says why).
+# shellcheck source=native-env.sh
+source "$here/native-env.sh"
 # See launch-kernel.sh: JavaCPP's resident-size limit (4x -Xmx) is too tight for small machines.
 exec java -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 ${GPTCOURSE_JAVA_OPTS:-} -cp "$lib/target/classes:$(cat "$cp_file")" gptcourse.train.TrainCommand "$@"
