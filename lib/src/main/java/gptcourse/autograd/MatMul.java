@@ -63,10 +63,12 @@ final class MatMul {
     }
 
     /**
-     * {@code x @ weight + bias} for {@code x [..., k]}, {@code weight [k, m]}, {@code bias [m]}, as one GEMM
-     * {@code [x | 1] @ [W ; b]}: the bias rides along, and in the backward pass one GEMM
-     * {@code [x | 1]^T @ g} gives the weight's and the bias's gradients together (a separate column sum
-     * of the 0.8 GB logits gradient would cost as much as a GEMM).
+     * {@code x @ weight + bias} for {@code x [..., k]}, {@code weight [k, m]}, {@code bias [m]}: one GEMM
+     * and one broadcast add; the backward pass is two GEMMs and a column sum. (The unembedding's
+     * {@code [4096, 50257]} logits never come here: they are lazy, and {@link RowBlocks} carries their
+     * bias inside the GEMM, where a column sum over 0.8 GB would cost as much as a GEMM. Here, at
+     * {@code [512, 32]}, building {@code [x | 1]} and {@code [W ; b]} took four copies a call, a third of
+     * a small model's forward pass.)
      */
     static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         long[] xs = x.shape();
@@ -77,14 +79,12 @@ final class MatMul {
         DataType type = x.dtype();
         INDArray x2 = Shapes.flatRows(x.data(), k);
         long rows = x2.rows();
-        INDArray x1 = Buffers.empty(type, rows, k + 1);
-        x1.get(NDArrayIndex.all(), NDArrayIndex.interval(0, k)).assign(x2);
-        x1.getColumn(k).assign(1.0);
-        INDArray wb = Buffers.empty(type, k + 1, m);
-        wb.get(NDArrayIndex.interval(0, k), NDArrayIndex.all()).assign(weight.data());
-        wb.getRow(k).assign(bias.data());
         INDArray out2 = Buffers.empty(type, rows, m);
-        Nd4j.gemm(x1, wb, out2, false, false, 1.0, 0.0);
+        Nd4j.gemm(x2, weight.data(), out2, false, false, 1.0, 0.0);
+        if (x2.data() != x.data().data()) {
+            Buffers.release(x2); // a contiguous copy of a strided x
+        }
+        out2.addiRowVector(bias.data());
         long[] outShape = Arrays.copyOf(xs, xs.length);
         outShape[xs.length - 1] = m;
         return Tensor.result(out2.reshape(outShape), out2, (g, out) -> {
@@ -95,14 +95,19 @@ final class MatMul {
                 Nd4j.gemm(g2, weight.values(), gx2, false, true, 1.0, 0.0);
                 gx = Grad.view(gx2.reshape(xs), gx2);
             }
-            if (!weight.requiresGrad() && !bias.requiresGrad()) {
-                return new Grad[] {gx, null, null};
+            Grad gw = null;
+            if (weight.requiresGrad()) {
+                INDArray gw2 = Buffers.empty(type, k, m);
+                INDArray xRows = Shapes.flatRows(x.values(), k);
+                Nd4j.gemm(xRows, g2, gw2, true, false, 1.0, 0.0);
+                if (xRows.data() != x.values().data()) {
+                    Buffers.release(xRows);
+                }
+                gw = Grad.fresh(gw2);
             }
-            INDArray gwb = Buffers.empty(type, k + 1, m);
-            Nd4j.gemm(x1, g2, gwb, true, false, 1.0, 0.0);
-            return new Grad[] {gx, Grad.view(gwb.get(NDArrayIndex.interval(0, k), NDArrayIndex.all()), gwb),
-                Grad.view(gwb.getRow(k).reshape(m), gwb)};
-        }, List.of(x1, wb), x, weight, bias);
+            Grad gb = bias.requiresGrad() ? Grad.fresh(g2.sum(0)) : null;
+            return new Grad[] {gx, gw, gb};
+        }, List.of(), x, weight, bias);
     }
 
     /** Rejects shapes that do not fit {@code [..., k] @ [k, m] + [m]}, naming them. */

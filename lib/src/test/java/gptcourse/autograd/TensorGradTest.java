@@ -38,6 +38,8 @@ class TensorGradTest {
         check("matmul batched", in -> in.get(0).matmul(in.get(1)), randn(1, 2, 3, 3, 4), randn(2, 2, 3, 4, 5));
         check("matmul with transposed view", in -> in.get(0).matmul(in.get(1).transpose(-1, -2)), randn(1, 2, 3, 4), randn(2, 2, 5, 4));
         check("linear", in -> in.get(0).linear(in.get(1), in.get(2)), randn(1, 2, 3, 4), randn(2, 4, 5), randn(3, 5));
+        check("linear of a strided view", in -> in.get(0).transpose(0, 1).linear(in.get(1), in.get(2)),
+                randn(1, 3, 2, 4), randn(2, 4, 5), randn(3, 5));
     }
 
     @Test
