@@ -22,6 +22,9 @@ case "$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null)" in
 esac
 [[ -n "$tcmalloc" ]] || echo "libtcmalloc-minimal4 is not installed: PyTorch runs with glibc malloc" >&2
 for ((i = 1; i <= runs; i++)); do
-  java -cp "$root/lib/target/classes:$(cat "$cp_file")" gptcourse.bench.TrainStepBench --steps "$steps" --warmup 2 | grep '^{'
+  # this library as the kernel and train.sh run it: tcmalloc, sleeping OpenMP threads
+  # shellcheck source=../../environment/native-env.sh
+  (source "$root/environment/native-env.sh" \
+    && java -cp "$root/lib/target/classes:$(cat "$cp_file")" gptcourse.bench.TrainStepBench --steps "$steps" --warmup 2) | grep '^{'
   TCMALLOC_RELEASE_RATE=0 LD_PRELOAD="$tcmalloc" /usr/bin/python3 "$root/tools/bench/torch_train_step.py" --steps "$steps" --warmup 2 | grep '^{'
 done
