@@ -15,8 +15,7 @@ export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 # keeping its pages (TCMALLOC_RELEASE_RATE=0), TrainBench's peak resident size fell from 1.18 to 0.97 GB
 # in training and from 1.42 to 0.98 GB in evaluate(), and a batch-32 step from 0.63 to 0.60 s.
 if [[ "${GPTCOURSE_MALLOC:-tcmalloc}" != glibc ]]; then
-  for gptcourse_tcmalloc in /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 \
-                            /usr/lib/aarch64-linux-gnu/libtcmalloc_minimal.so.4 /usr/lib64/libtcmalloc_minimal.so.4; do
+  for gptcourse_tcmalloc in /usr/lib/*-linux-gnu/libtcmalloc_minimal.so.4 /usr/lib64/libtcmalloc_minimal.so.4; do
     if [[ -f "$gptcourse_tcmalloc" ]]; then
       case ":${LD_PRELOAD:-}:" in
         *":$gptcourse_tcmalloc:"*) ;;

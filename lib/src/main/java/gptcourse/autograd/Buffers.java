@@ -53,13 +53,12 @@ public final class Buffers {
                 reused = q == null ? null : q.poll();
                 if (reused != null) {
                     pooledBytes -= length * type.width();
+                } else {
+                    freshPoolable++;
                 }
             }
             if (reused != null) {
                 return Nd4j.create(reused, shape, Nd4j.getStrides(shape, 'c'), 0, 'c', type);
-            }
-            synchronized (FREE) {
-                freshPoolable++;
             }
         }
         return Nd4j.createUninitialized(type, shape);
