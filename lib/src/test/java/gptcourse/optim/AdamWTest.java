@@ -33,6 +33,19 @@ class AdamWTest {
     }
 
     @Test
+    void anEpsOfZeroStillStepsByTheFormulaAndLeavesAZeroGradientFinite() {
+        // libnd4j's adam_updater replaces an eps of 0 by 1e-7; AdamW passes the smallest normal float
+        // instead, so a step is lr * g / |g| as with eps 0, and an element whose gradient is 0 (where
+        // PyTorch divides 0 by 0) is only decayed
+        Tensor p = Tensor.parameter(Nd4j.createFromArray(1.0, -2.0));
+        p.mul(Tensor.of(Nd4j.createFromArray(3.0, 0.0))).sum().backward(); // grad = [3, 0]
+        AdamW opt = new AdamW(List.of(p), 0.1, 0.9, 0.999, 0.0, 0.01);
+        opt.step();
+        assertEquals(1.0 * (1 - 0.1 * 0.01) - 0.1, p.data().getDouble(0), 1e-12);
+        assertEquals(-2.0 * (1 - 0.1 * 0.01), p.data().getDouble(1), 1e-12);
+    }
+
+    @Test
     void parametersWithoutGradientsAreLeftAlone() {
         Tensor a = Tensor.parameter(Nd4j.ones(DataType.DOUBLE, 2));
         Tensor b = Tensor.parameter(Nd4j.ones(DataType.DOUBLE, 2));
