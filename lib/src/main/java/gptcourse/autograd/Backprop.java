@@ -52,7 +52,7 @@ final class Backprop {
             for (Tensor t : order) {
                 t.freeGraph(t != root);
             }
-            Buffers.collectOccasionally();
+            NativeGarbage.collectOccasionally();
         }
     }
 

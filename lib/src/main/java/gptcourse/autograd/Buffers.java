@@ -92,24 +92,6 @@ public final class Buffers {
         a.close();
     }
 
-    private static final long GC_WINDOW_NANOS = 3_000_000_000L;
-    private static volatile long lastGc = System.nanoTime();
-
-    /**
-     * Small temporaries (ND4J's own, and ours that are not worth tracking) are freed when the garbage
-     * collector finds them unreachable; their Java objects are tiny, so the JVM would rarely collect and
-     * native memory would creep up step after step (about 0.1 GB per training step here). One collection
-     * every few seconds of work keeps it flat for about 1% of the time. Called after each backward pass
-     * and each forward pass without a graph.
-     */
-    public static void collectOccasionally() {
-        long now = System.nanoTime();
-        if (now - lastGc > GC_WINDOW_NANOS) {
-            lastGc = now;
-            System.gc();
-        }
-    }
-
     /** Frees every kept buffer (e.g. after training, before a different workload). */
     public static void clear() {
         synchronized (FREE) {
@@ -123,6 +105,14 @@ public final class Buffers {
     static long freshAllocations() {
         synchronized (FREE) {
             return freshPoolable;
+        }
+    }
+
+    /** Whether {@code buffer} is kept for reuse now (for tests). */
+    static boolean holds(DataBuffer buffer) {
+        synchronized (FREE) {
+            ArrayDeque<DataBuffer> q = FREE.get(new Key(buffer.dataType(), buffer.length()));
+            return q != null && q.stream().anyMatch(b -> b == buffer);
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import gptcourse.autograd.Functional;
+import gptcourse.autograd.ProcessMemory;
 import gptcourse.autograd.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -72,7 +73,7 @@ public final class LogitsBlockBench {
             out.put("cpu_median_s_" + rows, TrainStepBench.median(cpu.get(rows)));
             out.put("wall_median_s_" + rows, TrainStepBench.median(wall.get(rows)));
         }
-        out.put("peak_rss_gb", TrainStepBench.rssGb("VmHWM"));
+        out.put("peak_rss_gb", ProcessMemory.gigabytes(ProcessMemory.peakResidentBytes()));
         System.out.println(TrainStepBench.toJson(out));
     }
 }

@@ -3,6 +3,7 @@ package gptcourse.bench;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import gptcourse.autograd.ProcessMemory;
 import gptcourse.autograd.Tensor;
 import gptcourse.model.Config;
 import gptcourse.model.DemoTransformer;
@@ -45,7 +46,7 @@ public final class MemorySoak {
         out.put("rss_gb_end", end.rssGb());
         out.put("heap_mb_after_warmup", early.heapBytes() / (1 << 20));
         out.put("heap_mb_end", end.heapBytes() / (1 << 20));
-        out.put("peak_rss_gb", TrainStepBench.rssGb("VmHWM"));
+        out.put("peak_rss_gb", ProcessMemory.gigabytes(ProcessMemory.peakResidentBytes()));
         System.out.println(TrainStepBench.toJson(out));
     }
 
@@ -89,6 +90,6 @@ public final class MemorySoak {
             Thread.currentThread().interrupt();
         }
         Runtime rt = Runtime.getRuntime();
-        return new Sample(step, TrainStepBench.rssGb("VmRSS"), rt.totalMemory() - rt.freeMemory());
+        return new Sample(step, ProcessMemory.gigabytes(ProcessMemory.residentBytes()), rt.totalMemory() - rt.freeMemory());
     }
 }

@@ -1,14 +1,13 @@
 package gptcourse.bench;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import gptcourse.autograd.GradMode;
+import gptcourse.autograd.ProcessMemory;
 import gptcourse.autograd.Tensor;
 import gptcourse.model.Config;
 import gptcourse.model.DemoTransformer;
@@ -82,7 +81,7 @@ public final class TrainStepBench {
             System.out.printf("step %d: %.3f s, cpu %.3f s (forward %.3f, loss %.3f, backward %.3f, optimizer %.3f) loss %.4f "
                             + "rss %.2f GB (peak %.2f), recycled buffers %d MB%n",
                     i, (t4 - t0) / 1e9, (c4 - c0) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9, lossValue,
-                    rssGb("VmRSS"), rssGb("VmHWM"), gptcourse.autograd.Buffers.pooledBytes() >> 20);
+                    ProcessMemory.gigabytes(ProcessMemory.residentBytes()), ProcessMemory.gigabytes(ProcessMemory.peakResidentBytes()), gptcourse.autograd.Buffers.pooledBytes() >> 20);
         }
         List<Double> fwd = new ArrayList<>();
         try (var scope = GradMode.inferenceMode()) {
@@ -106,7 +105,7 @@ public final class TrainStepBench {
         out.put("cpu_median_s", median(cpu));
         phases.forEach((k, v) -> out.put(k + "_median_s", median(v)));
         out.put("forward_argmax_median_s", median(fwd));
-        out.put("peak_rss_gb", rssGb("VmHWM"));
+        out.put("peak_rss_gb", ProcessMemory.gigabytes(ProcessMemory.peakResidentBytes()));
         out.put("first_loss", firstLoss);
         out.put("last_loss", lastLoss);
         System.out.println(toJson(out));
@@ -154,31 +153,6 @@ public final class TrainStepBench {
             return sun.getProcessCpuTime();
         }
         return 0;
-    }
-
-    /** Resets the peak resident size ({@code VmHWM}) to the current one (Linux: {@code /proc/self/clear_refs}). */
-    static boolean resetPeakRss() {
-        try {
-            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-            return true;
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    /** A line of /proc/self/status in GB (Linux); NaN elsewhere. */
-    static double rssGb(String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(field + ":")) {
-                    long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
-                    return Math.round(kb / 1024.0 / 1024.0 * 1000) / 1000.0;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return Double.NaN;
-        }
-        return Double.NaN;
     }
 
     static String toJson(Map<String, Object> m) {

@@ -13,8 +13,8 @@ import com.google.gson.Gson;
 import com.google.gson.reflect.TypeToken;
 
 import gptcourse.autograd.Arena;
-import gptcourse.autograd.Buffers;
 import gptcourse.autograd.GradMode;
+import gptcourse.autograd.NativeGarbage;
 import gptcourse.autograd.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -71,7 +71,7 @@ public class DemoTransformer extends Module {
         try (Arena arena = Tensor.arena()) {
             return arena.keep(forwardLayers(tokens));
         } finally {
-            Buffers.collectOccasionally();
+            NativeGarbage.collectOccasionally();
         }
     }
 
