@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -84,7 +85,8 @@ final class MatMul {
         if (x2.data() != x.data().data()) {
             Buffers.release(x2); // a contiguous copy of a strided x
         }
-        out2.addiRowVector(bias.data());
+        // a broadcasting add: addiRowVector left three small arrays a call to the garbage collector
+        Nd4j.exec(new AddOp(new INDArray[] {out2, bias.data()}, new INDArray[] {out2}));
         long[] outShape = Arrays.copyOf(xs, xs.length);
         outShape[xs.length - 1] = m;
         return Tensor.result(out2.reshape(outShape), out2, (g, out) -> {

@@ -1,8 +1,10 @@
 package gptcourse.autograd;
 
+import java.util.Arrays;
 import java.util.List;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
@@ -21,22 +23,29 @@ final class SoftmaxOps {
     static Tensor softmax(Tensor a) {
         INDArray out = Buffers.empty(a.dtype(), a.shape());
         Nd4j.exec(new SoftMax(a.data(), out, a.rank() - 1));
-        return Tensor.result(out, (g, o) -> Grad.of(softmaxBackward(o.values(), g, 1.0)), a);
+        return Tensor.result(out, (g, o) -> new Grad[] {softmaxBackward(o.values(), g, 1.0)}, a);
     }
 
-    /** {@code scale * y * (g - sum(g * y, -1))}: the gradient through {@code y = softmax(scale * x)} (last dim). */
-    static INDArray softmaxBackward(INDArray y, INDArray g, double scale) {
-        INDArray gy = Elementwise.binary(Tensor.Op.MUL, g, y);
-        INDArray s = gy.sum(true, y.rank() - 1);
-        if (scale != 1.0) {
-            s.muli(scale);
-            gy.muli(scale);
-        }
-        INDArray sy = Elementwise.binary(Tensor.Op.MUL, y, s);
-        gy.subi(sy);
-        Buffers.release(sy);
+    /**
+     * {@code scale * y * (g - sum(g * y, -1))}: the gradient through {@code y = softmax(scale * x)} (last
+     * dim), computed in the memory of the incoming gradient {@code g}, which the engine hands over (a
+     * copy if g is not a plain array). The row sums are dot products of g's and y's rows, so no
+     * temporary of y's size is made: at the course's size these are {@code [32, 16, 128, 128]}, 33.5 MB
+     * each, and two fewer of them lowered a training step's peak.
+     */
+    static Grad softmaxBackward(INDArray y, INDArray g, double scale) {
+        INDArray dx = Backprop.isPlainC(g) ? g : g.dup('c');
+        int last = y.rank() - 1;
+        long[] rowShape = y.shape();
+        rowShape[last] = 1;
+        INDArray s = Nd4j.createUninitialized(y.dataType(), Arrays.copyOf(rowShape, last));
+        Nd4j.getExecutioner().exec(new Dot(dx, y, s, last));
+        dx.subi(s.reshape(rowShape)).muli(y);
         s.close();
-        return gy;
+        if (scale != 1.0) {
+            dx.muli(scale);
+        }
+        return Grad.view(dx, dx == g ? g : dx);
     }
 
     static Tensor logSoftmax(Tensor a) {
