@@ -68,14 +68,14 @@ final class BlockedLogProbs {
         INDArray out = Nd4j.create(type, rows);
         for (long r0 = 0; r0 < rows; r0 += blockRows) {
             long r1 = Math.min(rows, r0 + blockRows);
-            INDArray p = blocks.logits(r0, r1);
+            INDArray p = blocks.block(r0, r1);
             softmaxRows(p, p);
             INDArray at = targetsInBlock(next, r0, r1, vocab);
             INDArray picked = Nd4j.exec(new Gather(p.reshape(p.length()), at, 0))[0];
             INDArray logp = Transforms.log(picked, true);
             if (picked.minNumber().doubleValue() < Functional.MIN_EXACT_PROBABILITY) {
                 // rare: the block's logits again, for logit - logsumexp where the probability underflowed
-                INDArray z = blocks.logits(r0, r1);
+                INDArray z = blocks.logitsCopy(r0, r1);
                 INDArray rowIdx = Nd4j.arange(0, r1 - r0).castTo(DataType.INT64);
                 Functional.exactWhereUnderflowed(logp, picked, z, rowIdx, at, vocab);
                 Buffers.release(z);
@@ -86,8 +86,8 @@ final class BlockedLogProbs {
                 // block is in cache; the one-hot part for all rows at once below
                 gradientGemms(p, -1.0, blocks, r0, r1, unitGx, unitGwb);
             }
-            Buffers.release(p);
         }
+        blocks.releaseBlock();
         if (grad) {
             addOneHotPart(blocks, next, unitGx, unitGwb);
         }
@@ -179,15 +179,15 @@ final class BlockedLogProbs {
         INDArray gwb = weight.requiresGrad() || bias.requiresGrad() ? Buffers.zeros(type, wb.rows(), vocab) : null;
         for (long r0 = 0; r0 < rows; r0 += blockRows) {
             long r1 = Math.min(rows, r0 + blockRows);
-            INDArray gz = blocks.logits(r0, r1);
+            INDArray gz = blocks.block(r0, r1);
             softmaxRows(gz, gz);
             // d logp[r] / d z[r, :] = onehot(target) - softmax, times the incoming g[r]
             gz.muliColumnVector(negG.get(NDArrayIndex.interval(r0, r1)).reshape(r1 - r0, 1));
             Indexing.scatterAddInPlace(gz.reshape(gz.length()), targetsInBlock(next, r0, r1, vocab),
                     gFlat.get(NDArrayIndex.interval(r0, r1)).dup());
             gradientGemms(gz, 1.0, blocks, r0, r1, gx1, gwb);
-            Buffers.release(gz);
         }
+        blocks.releaseBlock();
         return gradients(gx1, gwb, x, batch, seq);
     }
 

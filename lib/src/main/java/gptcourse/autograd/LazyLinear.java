@@ -76,9 +76,7 @@ final class LazyLinear implements AutoCloseable {
             INDArray out = Nd4j.create(DataType.INT64, n);
             for (long r0 = 0; r0 < n; r0 += blocks.blockRows()) {
                 long r1 = Math.min(n, r0 + blocks.blockRows());
-                INDArray logits = blocks.logits(r0, r1);
-                out.get(NDArrayIndex.interval(r0, r1)).assign(logits.argMax(1));
-                Buffers.release(logits);
+                out.get(NDArrayIndex.interval(r0, r1)).assign(blocks.block(r0, r1).argMax(1));
             }
             return out.reshape(Arrays.copyOf(shape, shape.length - 1));
         }

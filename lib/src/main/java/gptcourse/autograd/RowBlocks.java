@@ -24,6 +24,9 @@ final class RowBlocks implements AutoCloseable {
     private final INDArray wb;
     private final long rows;
     private final long blockRows;
+    /** One block's logits at a time, {@code [bufferRows(rows, blockRows), m]}: every block, the last and
+     *  shorter one too, is computed into it, so no rows count leaves a buffer of its own size in {@link Buffers}. */
+    private INDArray block;
 
     private RowBlocks(INDArray x1, INDArray wb, long blockRows) {
         this.x1 = x1;
@@ -95,23 +98,54 @@ final class RowBlocks implements AutoCloseable {
         return part;
     }
 
-    /** The logits of rows {@code r0..r1-1}, {@code [r1 - r0, m]}, in a new array (the caller releases it). */
-    INDArray logits(long r0, long r1) {
+    /**
+     * The logits of rows {@code r0..r1-1}, {@code [r1 - r0, m]}, in this object's one block buffer: valid
+     * until the next call, {@link #releaseBlock()} or {@link #close()}; the caller does not release it.
+     */
+    INDArray block(long r0, long r1) {
+        long n = r1 - r0;
+        if (n < 1 || n > blockRows) {
+            throw new IllegalArgumentException("internal error: a block of " + n + " rows, at most " + blockRows);
+        }
+        if (block == null) {
+            block = Buffers.empty(wb.dataType(), bufferRows(rows, blockRows), wb.columns());
+        }
+        // the first n rows of a row-major array are contiguous: the GEMM writes them in place
+        INDArray out = n == block.rows() ? block : block.get(NDArrayIndex.interval(0, n), NDArrayIndex.all());
+        return logitsInto(r0, r1, out);
+    }
+
+    /** Rows of the block buffer for {@code rows} rows in blocks of {@code blockRows}: a full block, or for
+     *  fewer rows the next power of two (so inputs of similar lengths, as a sampler's, share buffers). */
+    static long bufferRows(long rows, long blockRows) {
+        if (rows >= blockRows) {
+            return blockRows;
+        }
+        return Math.min(blockRows, rows <= 1 ? 1 : Long.highestOneBit(rows - 1) << 1);
+    }
+
+    /** The logits of rows {@code r0..r1-1} in a new array of their own (the caller releases it), for when
+     *  {@link #block}'s are still in use. */
+    INDArray logitsCopy(long r0, long r1) {
+        return logitsInto(r0, r1, Buffers.empty(wb.dataType(), r1 - r0, wb.columns()));
+    }
+
+    private INDArray logitsInto(long r0, long r1, INDArray out) {
         INDArray xs = x1Rows(r0, r1);
-        INDArray out = logits(xs);
+        Nd4j.gemm(xs, wb, out, false, false, 1.0, 0.0);
         Buffers.release(xs);
         return out;
     }
 
-    /** {@code xRows @ [W ; b]} for rows of {@code [x | 1]}, into a new array. */
-    INDArray logits(INDArray xRows) {
-        INDArray out = Buffers.empty(wb.dataType(), xRows.rows(), wb.columns());
-        Nd4j.gemm(xRows, wb, out, false, false, 1.0, 0.0);
-        return out;
+    /** Gives the block buffer back to {@link Buffers} until {@link #block} is called again. */
+    void releaseBlock() {
+        Buffers.release(block);
+        block = null;
     }
 
     @Override
     public void close() {
+        releaseBlock();
         Buffers.release(x1);
         Buffers.release(wb);
     }

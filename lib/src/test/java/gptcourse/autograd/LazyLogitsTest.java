@@ -181,6 +181,27 @@ class LazyLogitsTest {
             Tensor.parameter(Nd4j.zeros(DataType.DOUBLE, 3))};
     }
 
+    @Test
+    void everyBlockUsesOneBufferSoNoRowCountLeavesABufferOfItsOwnSize() {
+        // 5 rows a block of 100,000 logits is 2 MB, kept for reuse; 12 rows end with a block of 2,
+        // 14 rows with a block of 4, 13 rows with 3: each last block used to be an array of its own size
+        long vocab = 100_000;
+        Tensor w = Tensor.of(Nd4j.rand(DataType.FLOAT, 3, vocab));
+        Tensor b = Tensor.of(Nd4j.rand(DataType.FLOAT, vocab));
+        for (int seq : new int[] {7, 8, 7, 8}) {
+            INDArray tokens = Nd4j.rand(DataType.FLOAT, 2, seq).muli(vocab).castTo(DataType.INT64);
+            Tensor x = Tensor.parameter(Nd4j.rand(DataType.FLOAT, 2, seq, 3));
+            long before = Buffers.freshAllocations();
+            BlockedLogProbs.logProbsOfNextTokens(Tensor.lazyLinear(x, w, b), tokens, 5).mean().neg().backward();
+            try (var scope = GradMode.inferenceMode()) {
+                Tensor.lazyLinear(x, w, b).argmax(-1);
+            }
+            long fresh = Buffers.freshAllocations() - before;
+            assertTrue(seq == 7 || fresh == 0, "logits of " + 2 * (seq - 1) + " rows allocated " + fresh
+                    + " large arrays instead of reusing the block buffer of the last call");
+        }
+    }
+
     private static void assertClose(INDArray expected, INDArray actual, String what) {
         assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
         double diff = expected.castTo(DataType.DOUBLE).sub(actual.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
