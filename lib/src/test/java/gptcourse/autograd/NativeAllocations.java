@@ -16,9 +16,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * waiting for the garbage collector). ND4J registers every buffer that owns memory with its
  * deallocator service; this puts a recording one in its place while the code runs.
  */
-final class NativeAllocations {
+public final class NativeAllocations {
     /** Bytes of owning buffers allocated, and how many of those bytes were closed, pooled or neither. */
-    record Report(long allocated, long closed, long pooled, long neither) {
+    public record Report(long allocated, long closed, long pooled, long neither) {
     }
 
     private static final class Recorder extends DeallocatorService {
@@ -36,7 +36,7 @@ final class NativeAllocations {
     private NativeAllocations() {
     }
 
-    static Report during(Runnable code) {
+    public static Report during(Runnable code) {
         Recorder recorder = new Recorder();
         DeallocatorService original = Nd4j.getDeallocatorService();
         Field field = serviceField();

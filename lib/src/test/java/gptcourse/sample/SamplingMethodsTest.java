@@ -188,4 +188,19 @@ class SamplingMethodsTest {
         assertThrows(IllegalArgumentException.class,
                 () -> SamplingMethods.greedySearch(Nd4j.zeros(2, 3)));
     }
+
+    @Test
+    void samplingATokenFreesItsVocabularySizedTemporaries() {
+        // each [d_vocab] temporary left to the garbage collector costs fresh pages for the next one
+        INDArray logits = Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, 50257).muli(3);
+        SamplingArgs args = SamplingArgs.of(SamplingArgs.temperature(0.7), SamplingArgs.topK(40), SamplingArgs.topP(0.95),
+                SamplingArgs.frequencyPenalty(0.5));
+        Random rng = new Random(0);
+        int[] ids = {1, 2, 3, 2};
+        SamplingMethods.sampleNextToken(ids, logits, args, rng);
+        gptcourse.autograd.NativeAllocations.Report r = gptcourse.autograd.NativeAllocations.during(
+                () -> SamplingMethods.sampleNextToken(ids, logits, args, rng));
+        assertTrue(r.neither() < 0.1 * r.allocated(), "sampling a token left " + (r.neither() >> 10) + " KB of its "
+                + (r.allocated() >> 10) + " KB to the garbage collector (" + r + ")");
+    }
 }
