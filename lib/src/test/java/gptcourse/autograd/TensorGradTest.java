@@ -63,6 +63,9 @@ class TensorGradTest {
     @Test
     void softmaxFamilyAndMasking() {
         check("softmax", in -> in.get(0).softmax(), randn(1, 2, 3, 5));
+        check("softmax, 1-D", in -> in.get(0).softmax(), randn(2, 7));
+        // its backward works in the incoming gradient's memory: here a permuted (strided) view
+        check("softmax, then permuted", in -> in.get(0).softmax().permute(1, 0), randn(3, 3, 5));
         check("logSoftmax", in -> in.get(0).logSoftmax(), randn(1, 2, 3, 5));
         INDArray mask = Nd4j.createFromArray(new boolean[][] {{false, true, true}, {false, false, true}, {false, false, false}});
         check("maskedFill", in -> in.get(0).maskedFill(mask, -1e5).softmax(), randn(1, 2, 3, 3));
