@@ -34,7 +34,9 @@ public final class Functional {
         INDArray th = Elementwise.binary(Tensor.Op.MUL, x2.muli(GELU_A).addi(1.0), x).muli(GELU_C);
         Buffers.release(x2);
         Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh(th, th));
-        INDArray out = Elementwise.binary(Tensor.Op.MUL, th.add(1.0, Buffers.empty(th.dataType(), th.shape())), x).muli(0.5);
+        INDArray onePlusTh = th.add(1.0, Buffers.empty(th.dataType(), th.shape()));
+        INDArray out = Elementwise.binary(Tensor.Op.MUL, onePlusTh, x).muli(0.5);
+        Buffers.release(onePlusTh);
         return Tensor.result(out, (g, o) -> {
             // d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 a x^2)
             INDArray d = Elementwise.binary(Tensor.Op.MUL, x, x).muli(3 * GELU_A).addi(1.0).muli(GELU_C * 0.5);
