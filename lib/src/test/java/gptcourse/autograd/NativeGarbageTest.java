@@ -22,9 +22,12 @@ class NativeGarbageTest {
         assertFalse(NativeGarbage.shouldCollect(base + 10 * MB, base, 1_000_000L), "10 MB of growth, 1 ms");
         assertTrue(NativeGarbage.shouldCollect(base + 40 * MB, base, 1_000_000L), "40 MB of growth");
         assertFalse(NativeGarbage.shouldCollect(base - 100 * MB, base, 1_000_000L), "smaller than its smallest since the last one");
+        assertFalse(NativeGarbage.shouldCollect(base, base, NativeGarbage.BLIND_INTERVAL_NANOS + 1),
+                "no growth, a few seconds: the growth rule is enough");
         assertTrue(NativeGarbage.shouldCollect(base, base, NativeGarbage.MAX_INTERVAL_NANOS + 1), "no growth, long ago");
         assertFalse(NativeGarbage.shouldCollect(-1, -1, 1_000_000L), "resident size unknown, 1 ms");
-        assertTrue(NativeGarbage.shouldCollect(-1, -1, NativeGarbage.MAX_INTERVAL_NANOS + 1), "unknown, long ago");
+        assertTrue(NativeGarbage.shouldCollect(-1, -1, NativeGarbage.BLIND_INTERVAL_NANOS + 1),
+                "resident size unknown, a few seconds");
     }
 
     @Test
