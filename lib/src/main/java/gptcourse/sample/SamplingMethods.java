@@ -238,7 +238,7 @@ public final class SamplingMethods {
     /**
      * Frees {@code temporary} unless it is {@code kept} itself: the [d_vocab] arrays of each generated token
      * would otherwise wait for the garbage collector, and every new one would cost fresh pages (about
-     * 1 ms per 400 KB array on these machines, a third of a token's time).
+     * 1 ms per 400 KB array on these machines).
      */
     private static void free(INDArray temporary, INDArray kept) {
         if (temporary != kept && temporary.closeable()) {
