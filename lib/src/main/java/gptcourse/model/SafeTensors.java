@@ -51,7 +51,7 @@ public final class SafeTensors {
         long offset = 0;
         Map<String, INDArray> contiguous = new LinkedHashMap<>();
         for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
-            INDArray a = e.getValue().dup('c');
+            INDArray a = rowMajorFromStart(e.getValue());
             String dtype = code(a.dataType(), e.getKey());
             long bytes = a.length() * a.dataType().width();
             JsonObject t = new JsonObject();
@@ -86,7 +86,13 @@ public final class SafeTensors {
                 for (INDArray a : contiguous.values()) {
                     ByteBuffer raw = a.data().asNio().order(ByteOrder.nativeOrder());
                     raw.limit((int) (a.length() * a.dataType().width()));
-                    out.write(toLittleEndian(raw, a.dataType()));
+                    if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+                        while (raw.hasRemaining()) {
+                            ch.write(raw); // straight from native memory (the stream above is unbuffered)
+                        }
+                    } else {
+                        out.write(toLittleEndian(raw, a.dataType()));
+                    }
                 }
                 out.flush();
                 ch.force(true);
@@ -99,6 +105,13 @@ public final class SafeTensors {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** {@code a} itself if its values lie row-major from the start of its buffer, else a row-major copy. */
+    private static INDArray rowMajorFromStart(INDArray a) {
+        boolean plain = a.ordering() == 'c' && a.offset() == 0 && a.dataType() == a.data().dataType()
+                && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a) && a.data().length() >= a.length();
+        return plain ? a : a.dup('c');
     }
 
     private static byte[] toLittleEndian(ByteBuffer raw, DataType type) {

@@ -25,6 +25,9 @@ import gptcourse.io.Sha256;
 import gptcourse.model.Config;
 import gptcourse.model.SafeTensors;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +78,8 @@ public record Checkpoint(Path file, long step, int epoch, int batchInEpoch, doub
             String runName, TransformerTrainingArgs args, Config config, DataIdentity data, Map<String, INDArray> model,
             Map<String, INDArray> optimizer) throws IOException {
         model.forEach((k, v) -> {
-            if (v.dataType().isFPType() && (v.isNaN().any() || v.isInfinite().any())) {
+            if (v.dataType().isFPType() && Nd4j.getExecutioner().exec(new MatchCondition(v, Conditions.notFinite()))
+                    .getLong(0) > 0) { // one counting pass, no boolean arrays
                 throw new NonFiniteTrainingException("not saving a checkpoint at step " + step + ": the weights "
                         + k + " hold NaN or infinite values (the last good checkpoint stays the latest)");
             }

@@ -36,6 +36,23 @@ class SaveLoadTest {
     }
 
     @Test
+    void viewsAndStridedArraysAreSavedAsTheirValues() throws IOException {
+        // plain arrays are written straight from native memory; the others as a row-major copy
+        INDArray base = Nd4j.arange(0, 24).castTo(DataType.FLOAT).reshape(4, 6);
+        Map<String, INDArray> tensors = new java.util.LinkedHashMap<>();
+        tensors.put("plain", base);
+        tensors.put("transposed", base.transpose());
+        tensors.put("row", base.getRow(2));
+        tensors.put("columns", base.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 4)));
+        tensors.put("double", Nd4j.linspace(-1, 1, 5, DataType.DOUBLE));
+        Path file = dir.resolve("views.safetensors");
+        SafeTensors.save(file, tensors, Map.of());
+        Map<String, INDArray> back = SafeTensors.load(file).tensors();
+        tensors.forEach((k, v) -> assertEquals(v, back.get(k), k));
+    }
+
+    @Test
     void sameSeedSameWeightsDifferentSeedDifferentWeights() {
         Config cfg = Config.trainingDefaults(61).withNCtx(16).withNLayers(1);
         assertEquals(new DemoTransformer(cfg, 5).embed.W_E.data(), new DemoTransformer(cfg, 5).embed.W_E.data());
