@@ -108,9 +108,7 @@ public final class Functional {
     private static INDArray columnSums(INDArray a, long d) {
         INDArray rows = Shapes.flatRows(a, d);
         INDArray sums = rows.sum(0);
-        if (rows.data() != a.data()) {
-            rows.close(); // a contiguous copy of a strided a
-        }
+        Shapes.releaseFlatRows(rows, a);
         return sums;
     }
 

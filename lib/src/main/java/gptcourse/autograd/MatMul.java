@@ -82,9 +82,7 @@ final class MatMul {
         long rows = x2.rows();
         INDArray out2 = Buffers.empty(type, rows, m);
         Nd4j.gemm(x2, weight.data(), out2, false, false, 1.0, 0.0);
-        if (x2.data() != x.data().data()) {
-            Buffers.release(x2); // a contiguous copy of a strided x
-        }
+        Shapes.releaseFlatRows(x2, x.data()); // a contiguous copy of a strided x, if one was made
         // a broadcasting add: addiRowVector left three small arrays a call to the garbage collector
         Nd4j.exec(new AddOp(new INDArray[] {out2, bias.data()}, new INDArray[] {out2}));
         long[] outShape = Arrays.copyOf(xs, xs.length);
@@ -102,9 +100,7 @@ final class MatMul {
                 INDArray gw2 = Buffers.empty(type, k, m);
                 INDArray xRows = Shapes.flatRows(x.values(), k);
                 Nd4j.gemm(xRows, g2, gw2, true, false, 1.0, 0.0);
-                if (xRows.data() != x.values().data()) {
-                    Buffers.release(xRows);
-                }
+                Shapes.releaseFlatRows(xRows, x.values());
                 gw = Grad.fresh(gw2);
             }
             Grad gb = bias.requiresGrad() ? Grad.fresh(g2.sum(0)) : null;

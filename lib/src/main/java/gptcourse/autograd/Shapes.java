@@ -118,4 +118,11 @@ final class Shapes {
         INDArray c = Backprop.isPlainC(x) ? x : x.dup('c');
         return c.reshape('c', x.length() / k, k);
     }
+
+    /** Frees {@code rows} if {@link #flatRows} made it as a copy of {@code x} (a view of x is left alone). */
+    static void releaseFlatRows(INDArray rows, INDArray x) {
+        if (rows.data() != x.data()) {
+            Buffers.release(rows);
+        }
+    }
 }
