@@ -35,6 +35,16 @@ public final class ProcessMemory {
         }
     }
 
+    /** {@link #residentBytes()} in gigabytes, to three decimals; NaN where unknown. */
+    public static double residentGb() {
+        return gigabytes(residentBytes());
+    }
+
+    /** {@link #peakResidentBytes()} in gigabytes, to three decimals; NaN where unknown. */
+    public static double peakResidentGb() {
+        return gigabytes(peakResidentBytes());
+    }
+
     /** Bytes in gigabytes, to three decimals; NaN for an unknown (negative) figure. */
     public static double gigabytes(long bytes) {
         return bytes < 0 ? Double.NaN : Math.round(bytes / 1024.0 / 1024.0 / 1024.0 * 1000) / 1000.0;

@@ -73,7 +73,7 @@ public final class LogitsBlockBench {
             out.put("cpu_median_s_" + rows, TrainStepBench.median(cpu.get(rows)));
             out.put("wall_median_s_" + rows, TrainStepBench.median(wall.get(rows)));
         }
-        out.put("peak_rss_gb", ProcessMemory.gigabytes(ProcessMemory.peakResidentBytes()));
+        out.put("peak_rss_gb", ProcessMemory.peakResidentGb());
         System.out.println(TrainStepBench.toJson(out));
     }
 }

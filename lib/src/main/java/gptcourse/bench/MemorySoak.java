@@ -46,7 +46,7 @@ public final class MemorySoak {
         out.put("rss_gb_end", end.rssGb());
         out.put("heap_mb_after_warmup", early.heapBytes() / (1 << 20));
         out.put("heap_mb_end", end.heapBytes() / (1 << 20));
-        out.put("peak_rss_gb", ProcessMemory.gigabytes(ProcessMemory.peakResidentBytes()));
+        out.put("peak_rss_gb", ProcessMemory.peakResidentGb());
         System.out.println(TrainStepBench.toJson(out));
     }
 
@@ -90,6 +90,6 @@ public final class MemorySoak {
             Thread.currentThread().interrupt();
         }
         Runtime rt = Runtime.getRuntime();
-        return new Sample(step, ProcessMemory.gigabytes(ProcessMemory.residentBytes()), rt.totalMemory() - rt.freeMemory());
+        return new Sample(step, ProcessMemory.residentGb(), rt.totalMemory() - rt.freeMemory());
     }
 }

@@ -128,7 +128,7 @@ public final class TrainBench {
         }
         double pipelineBound = (loop - inSteps) / inSteps + assembly / TrainStepBench.median(stepTimes);
 
-        double trainingPeak = ProcessMemory.gigabytes(ProcessMemory.peakResidentBytes());
+        double trainingPeak = ProcessMemory.peakResidentGb();
         boolean peakReset = ProcessMemory.resetPeak();
         List<Double> evals = new ArrayList<>();
         for (int i = 0; i < evaluations; i++) {
@@ -153,7 +153,7 @@ public final class TrainBench {
         out.put("evaluate_1000_rows_median_s", TrainStepBench.median(evals));
         out.put("train_call_total_s", Math.round(trainTotal * 10) / 10.0);
         out.put("peak_rss_training_gb", trainingPeak);
-        out.put(peakReset ? "peak_rss_evaluate_gb" : "peak_rss_gb", ProcessMemory.gigabytes(ProcessMemory.peakResidentBytes()));
+        out.put(peakReset ? "peak_rss_evaluate_gb" : "peak_rss_gb", ProcessMemory.peakResidentGb());
         System.out.printf("train(): %.3f steps/s, %.3f s a step. Data pipeline: %.2f ms to assemble a batch, waits"
                         + " between steps %.2f%% of the step time, so it slows a step by at most %.2f%%. (The same step"
                         + " on a batch kept in memory: %.3f s, median; the difference, %+.1f%%, is the machine's noise.)"

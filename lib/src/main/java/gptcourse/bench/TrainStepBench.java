@@ -81,7 +81,7 @@ public final class TrainStepBench {
             System.out.printf("step %d: %.3f s, cpu %.3f s (forward %.3f, loss %.3f, backward %.3f, optimizer %.3f) loss %.4f "
                             + "rss %.2f GB (peak %.2f), recycled buffers %d MB%n",
                     i, (t4 - t0) / 1e9, (c4 - c0) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9, lossValue,
-                    ProcessMemory.gigabytes(ProcessMemory.residentBytes()), ProcessMemory.gigabytes(ProcessMemory.peakResidentBytes()), gptcourse.autograd.Buffers.pooledBytes() >> 20);
+                    ProcessMemory.residentGb(), ProcessMemory.peakResidentGb(), gptcourse.autograd.Buffers.pooledBytes() >> 20);
         }
         List<Double> fwd = new ArrayList<>();
         try (var scope = GradMode.inferenceMode()) {
@@ -105,7 +105,7 @@ public final class TrainStepBench {
         out.put("cpu_median_s", median(cpu));
         phases.forEach((k, v) -> out.put(k + "_median_s", median(v)));
         out.put("forward_argmax_median_s", median(fwd));
-        out.put("peak_rss_gb", ProcessMemory.gigabytes(ProcessMemory.peakResidentBytes()));
+        out.put("peak_rss_gb", ProcessMemory.peakResidentGb());
         out.put("first_loss", firstLoss);
         out.put("last_loss", lastLoss);
         System.out.println(toJson(out));
