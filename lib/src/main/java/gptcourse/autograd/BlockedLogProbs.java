@@ -62,7 +62,7 @@ final class BlockedLogProbs {
         // while the block is in cache: the loss's mean gives every row the same gradient, and then
         // backward() only scales these (no second pass over the logits).
         long k = weight.size(0);
-        INDArray unitGx = grad ? Buffers.empty(type, rows, k + 1) : null;
+        INDArray unitGx = grad ? Buffers.empty(type, rows, k) : null;
         INDArray unitGwb = grad ? Buffers.zeros(type, k + 1, vocab) : null;
 
         INDArray out = Nd4j.create(type, rows);
@@ -107,15 +107,15 @@ final class BlockedLogProbs {
         }, List.of(blocks.x1(), blocks.wb()), x, weight, bias);
     }
 
-    /** Adds a block's logit gradient {@code alpha * gz} into {@code gx1 [rows, k+1]} ({@code gz @ [W ; b]^T},
-     *  its rows r0..r1-1) and {@code gwb [k+1, v]} ({@code += [x | 1]^T @ gz}); either may be null. */
-    private static void gradientGemms(INDArray gz, double alpha, RowBlocks blocks, long r0, long r1, INDArray gx1,
+    /** Adds a block's logit gradient {@code alpha * gz} into {@code gx [rows, k]} ({@code gz @ W^T}, its rows
+     *  r0..r1-1) and {@code gwb [k+1, v]} ({@code += [x | 1]^T @ gz}); either may be null. */
+    private static void gradientGemms(INDArray gz, double alpha, RowBlocks blocks, long r0, long r1, INDArray gx,
                                       INDArray gwb) {
         DataType type = gz.dataType();
-        if (gx1 != null) {
-            INDArray gxs = Buffers.empty(type, r1 - r0, blocks.wb().rows());
-            Nd4j.gemm(gz, blocks.wb(), gxs, false, true, alpha, 0.0);
-            gx1.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.all()).assign(gxs);
+        if (gx != null) {
+            INDArray gxs = Buffers.empty(type, r1 - r0, blocks.w().rows());
+            Nd4j.gemm(gz, blocks.w(), gxs, false, true, alpha, 0.0);
+            gx.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.all()).assign(gxs);
             Buffers.release(gxs);
         }
         if (gwb != null) {
@@ -127,13 +127,13 @@ final class BlockedLogProbs {
 
     /**
      * The one-hot part of the unit gradient {@code onehot(target) - softmax}, for every row at once:
-     * row r with target t adds column t of {@code [W ; b]} to its {@code [x | 1]} gradient, and its
+     * row r with target t adds column t of {@code W} to its {@code x} gradient, and its
      * {@code [x | 1]} row to column t of the {@code [W ; b]} gradient (a gather and a scatter-add of
      * {@code [rows, k+1]} values instead of a pass over each block of logits).
      */
-    private static void addOneHotPart(RowBlocks blocks, INDArray next, INDArray gx1, INDArray gwb) {
-        INDArray picked = Nd4j.exec(new Gather(blocks.wb(), next, 1))[0]; // [k+1, rows]: each row's target column
-        gx1.addi(picked.transpose());
+    private static void addOneHotPart(RowBlocks blocks, INDArray next, INDArray gx, INDArray gwb) {
+        INDArray picked = Nd4j.exec(new Gather(blocks.w(), next, 1))[0]; // [k, rows]: each row's target column
+        gx.addi(picked.transpose());
         picked.close();
         // [W ; b]'s gradient is [k+1, v]: the scatter-add works on rows, so it adds into its transpose
         INDArray columns = Buffers.zeros(gwb.dataType(), gwb.columns(), gwb.rows());
@@ -144,19 +144,19 @@ final class BlockedLogProbs {
         Buffers.release(columns);
     }
 
-    /** The gradients of x, weight and bias from those of {@code [x | 1]} (rows with a next token) and
-     *  {@code [W ; b]}, either null if not needed; gives away gx1's memory. */
-    private static Grad[] gradients(INDArray gx1, INDArray gwb, Tensor x, long batch, long seq) {
+    /** The gradients of x, weight and bias from those of x's rows with a next token ({@code [rows, k]}) and
+     *  of {@code [W ; b]}, either null if not needed; gives away gxRows's memory. */
+    private static Grad[] gradients(INDArray gxRows, INDArray gwb, Tensor x, long batch, long seq) {
         Grad gx = null;
-        if (gx1 != null && x.requiresGrad()) {
-            long k = gx1.columns() - 1;
+        if (gxRows != null && x.requiresGrad()) {
+            long k = gxRows.columns();
             // the last position of each row had no target: its gradient is zero
-            INDArray full = Buffers.zeros(gx1.dataType(), batch, seq, k);
+            INDArray full = Buffers.zeros(gxRows.dataType(), batch, seq, k);
             full.get(NDArrayIndex.all(), NDArrayIndex.interval(0, seq - 1), NDArrayIndex.all())
-                    .assign(gx1.get(NDArrayIndex.all(), NDArrayIndex.interval(0, k)).reshape(batch, seq - 1, k));
+                    .assign(gxRows.reshape(batch, seq - 1, k));
             gx = Grad.fresh(full);
         }
-        Buffers.release(gx1);
+        Buffers.release(gxRows);
         if (gwb == null) {
             return new Grad[] {gx, null, null};
         }
@@ -175,7 +175,7 @@ final class BlockedLogProbs {
         long blockRows = blocks.blockRows();
         INDArray gFlat = g.dup('c').reshape(rows);
         INDArray negG = gFlat.neg();
-        INDArray gx1 = x.requiresGrad() ? Buffers.empty(type, rows, wb.rows()) : null;
+        INDArray gx = x.requiresGrad() ? Buffers.empty(type, rows, blocks.w().rows()) : null;
         INDArray gwb = weight.requiresGrad() || bias.requiresGrad() ? Buffers.zeros(type, wb.rows(), vocab) : null;
         for (long r0 = 0; r0 < rows; r0 += blockRows) {
             long r1 = Math.min(rows, r0 + blockRows);
@@ -185,10 +185,10 @@ final class BlockedLogProbs {
             gz.muliColumnVector(negG.get(NDArrayIndex.interval(r0, r1)).reshape(r1 - r0, 1));
             Indexing.scatterAddInPlace(gz.reshape(gz.length()), targetsInBlock(next, r0, r1, vocab),
                     gFlat.get(NDArrayIndex.interval(r0, r1)).dup());
-            gradientGemms(gz, 1.0, blocks, r0, r1, gx1, gwb);
+            gradientGemms(gz, 1.0, blocks, r0, r1, gx, gwb);
         }
         blocks.releaseBlock();
-        return gradients(gx1, gwb, x, batch, seq);
+        return gradients(gx, gwb, x, batch, seq);
     }
 
     /** Softmax of each row of {@code z [rows, v]} into {@code out} (may be z itself). As a rank-3 array,
