@@ -87,6 +87,7 @@ public final class LossCurveChart {
             // XChart cannot draw a chart without series: show an empty curve until the first step
             chart.addSeries("train loss (no steps yet)", new double[] {0}, new double[] {0}).setMarker(SeriesMarkers.NONE);
         }
+        fitStepAxis(chart);
         return chart;
     }
 
@@ -114,15 +115,17 @@ public final class LossCurveChart {
         if (chart.getSeriesMap().isEmpty()) {
             throw new IllegalArgumentException("none of the runs " + runs.keySet() + " logged " + metric);
         }
+        fitStepAxis(chart);
         return chart;
     }
 
     private static XYChart newChart(String title) {
         XYChart chart = new XYChartBuilder().width(800).height(450).title(title).xAxisTitle("step")
                 .yAxisTitle("loss (nats)").build();
-        // below the plot: inside it, the legend hid the end of a falling loss curve
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        // beside the plot, one name a line: inside it, the legend hid the end of a falling loss curve, and
+        // as one row under it, the five names were wider than the image and both ends were cut off
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridLinesColor(new Color(225, 225, 225));
         // tick labels with a leading zero and a few decimals (XChart's default pattern drops the zero)
@@ -131,6 +134,31 @@ public final class LossCurveChart {
         chart.getStyler().setYAxisDecimalPattern(LOSS_PATTERN);
         chart.getStyler().putYAxisGroupDecimalPatternMap(1, ACCURACY_PATTERN);
         return chart;
+    }
+
+    /**
+     * The step axis from 0 (when the run starts there) to half a step past the last step. XChart labels an
+     * axis whose values are all equally spaced (a step every step, from the axis's start to its end) at data
+     * points only, as close as the labels fit: 240 steps got a label every 10 from step 1, touching
+     * ("91101111121…"). Ending the axis half a step past the last step breaks that spacing, so it picks
+     * round ticks (0, 50, 100, …) instead.
+     */
+    private static void fitStepAxis(XYChart chart) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (XYSeries s : chart.getSeriesMap().values()) {
+            for (double x : s.getXData()) {
+                min = Math.min(min, x);
+                max = Math.max(max, x);
+            }
+        }
+        if (!(max > min)) {
+            return;
+        }
+        if (min <= 1) {
+            chart.getStyler().setXAxisMin(0.0);
+        }
+        chart.getStyler().setXAxisMax(max + 0.5);
     }
 
     private static void addLine(XYChart chart, String name, double[] xs, double y, Color color) {

@@ -76,4 +76,60 @@ class LossCurveChartTest {
         assertEquals("0.064", new java.text.DecimalFormat(LossCurveChart.ACCURACY_PATTERN,
                 java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT)).format(0.064116985376828));
     }
+
+    /** Notebook 03's quick run: 240 steps, an accuracy every 24. */
+    static Table quickRun(int steps) {
+        LongColumn step = LongColumn.create("step");
+        DoubleColumn loss = DoubleColumn.create("train_loss");
+        DoubleColumn accuracy = DoubleColumn.create("accuracy");
+        for (int i = 1; i <= steps; i++) {
+            step.append(i);
+            loss.append(10.8 * Math.exp(-i / 60.0) + 2.9);
+            accuracy.append(i % 24 == 0 ? 0.3 * i / steps : Double.NaN);
+        }
+        return Table.create("m", step, loss, accuracy);
+    }
+
+    /** A chart part's bounds after rendering ("legend", "plot"), read from XChart's internals. */
+    private static java.awt.geom.Rectangle2D bounds(XYChart chart, String part) throws ReflectiveOperationException {
+        gptcourse.notebook.Outputs.png(chart); // lays the chart out
+        java.lang.reflect.Method getPart = org.knowm.xchart.internal.chartpart.Chart.class
+                .getDeclaredMethod("get" + Character.toUpperCase(part.charAt(0)) + part.substring(1));
+        getPart.setAccessible(true);
+        return ((org.knowm.xchart.internal.chartpart.ChartPart) getPart.invoke(chart)).getBounds();
+    }
+
+    @Test
+    void theLegendFitsInsideTheImageWithEveryNameWhole() throws ReflectiveOperationException {
+        XYChart chart = LossCurveChart.of(quickRun(240), BASELINES, "training loss and the three baselines");
+        java.awt.geom.Rectangle2D legend = bounds(chart, "legend");
+        assertTrue(legend.getWidth() > 0, "a legend is drawn");
+        // the legend used to be one row under the plot, wider than the image: both ends were cut off
+        assertTrue(legend.getWidth() < chart.getWidth(), "legend " + legend + " in a " + chart.getWidth() + " px chart");
+        assertTrue(legend.getHeight() < chart.getHeight(), "legend " + legend);
+        // and the plot keeps most of the width
+        assertTrue(bounds(chart, "plot").getWidth() > chart.getWidth() / 2.0, "plot " + bounds(chart, "plot"));
+    }
+
+    @Test
+    void stepTicksAreRoundNumbersThatDoNotCrowd() throws ReflectiveOperationException {
+        for (int steps : new int[] {24, 100, 240, 250, 1000, 5000}) {
+            XYChart chart = LossCurveChart.of(quickRun(steps), BASELINES, "run");
+            gptcourse.notebook.Outputs.png(chart);
+            java.lang.reflect.Method getXAxis = org.knowm.xchart.internal.chartpart.Chart.class.getDeclaredMethod("getXAxis");
+            getXAxis.setAccessible(true);
+            var x = (org.knowm.xchart.internal.chartpart.Axis<?, ?>) getXAxis.invoke(chart);
+            List<String> labels = x.getAxisTickCalculator().getTickLabels();
+            // 240 steps used to get a tick every 10 from step 1, labels touching: "91101111121131..."
+            assertTrue(labels.size() >= 3 && labels.size() <= 11, steps + " steps: " + labels);
+            long first = Long.parseLong(labels.get(0).replace(",", ""));
+            long second = Long.parseLong(labels.get(1).replace(",", ""));
+            long spacing = second - first;
+            long unit = (long) Math.pow(10, Math.floor(Math.log10(spacing)));
+            assertTrue(spacing % unit == 0 && java.util.Set.of(1L, 2L, 5L).contains(spacing / unit)
+                    && first % spacing == 0, steps + " steps: " + labels);
+            double last = Double.parseDouble(labels.get(labels.size() - 1).replace(",", ""));
+            assertTrue(last >= steps - spacing, steps + " steps: the axis reaches the last step: " + labels);
+        }
+    }
 }
