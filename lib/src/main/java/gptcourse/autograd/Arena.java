@@ -78,7 +78,7 @@ public final class Arena implements AutoCloseable {
             }
         }
         for (Tensor t : created) {
-            INDArray owner = t.dataOwner();
+            INDArray owner = t.memory().owner();
             if (kept.contains(t) || t.isReleased() || owner == null || keptBuffers.contains(owner.data())) {
                 continue;
             }

@@ -11,6 +11,7 @@ import java.util.Set;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The backward pass, {@link Tensor#backward()}: the engine of the autograd, as in micrograd's
@@ -36,15 +37,43 @@ final class Backprop {
     private Backprop() {
     }
 
+    /** {@link Tensor#backward()}: from a one-element tensor such as a loss, with a gradient of 1. */
+    static void fromLoss(Tensor root) {
+        INDArray d = root.data();
+        if (d.length() != 1) {
+            throw new IllegalStateException("backward() without an argument needs a one-element tensor such as a loss; "
+                    + "this one has shape " + Arrays.toString(d.shape()) + ". Reduce it (e.g. mean()) or pass "
+                    + "the gradient: backward(gradient)");
+        }
+        from(root, Nd4j.onesLike(d));
+    }
+
+    /** {@link Tensor#backward(INDArray)}: checks that the graph can be walked with {@code gradient}, then walks it. */
+    static void from(Tensor root, INDArray gradient) {
+        if (root.isGraphFreed()) {
+            throw new IllegalStateException("backward() was already called through this graph and its memory was freed "
+                    + "(as in PyTorch without retain_graph). Run the forward pass again.");
+        }
+        if (!root.requiresGrad()) {
+            throw new IllegalStateException("This tensor does not require grad: it was computed under "
+                    + "GradMode.noGrad()/inferenceMode(), or only from tensors with requiresGrad=false.");
+        }
+        if (!Arrays.equals(gradient.shape(), root.data().shape())) {
+            throw new IllegalArgumentException("gradient shape " + Arrays.toString(gradient.shape())
+                    + " does not match the tensor shape " + Arrays.toString(root.data().shape()));
+        }
+        run(root, gradient);
+    }
+
     /** Backpropagates {@code gradient} (already checked against {@code root}'s shape) from {@code root}. */
-    static void run(Tensor root, INDArray gradient) {
+    private static void run(Tensor root, INDArray gradient) {
         List<Tensor> order = topologicalOrder(root);
         receive(root, gradient.castTo(root.values().dataType()), null, false);
         try {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Tensor t = order.get(i);
-                if (t.gradValue() != null) {
-                    distribute(t, t.node().backward.apply(t.gradValue(), t));
+                if (t.memory().grad() != null) {
+                    distribute(t, t.node().backward.apply(t.memory().grad(), t));
                 }
                 t.zeroGrad();
             }
@@ -99,7 +128,7 @@ final class Backprop {
         if (grads.length != inputs.length) {
             throw new IllegalStateException("internal error: " + grads.length + " gradients for " + inputs.length + " inputs");
         }
-        INDArray gOut = out.gradValue();
+        INDArray gOut = out.memory().grad();
         Set<INDArray> handed = Collections.newSetFromMap(new IdentityHashMap<>());
         Set<INDArray> kept = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < grads.length; i++) {
@@ -107,7 +136,7 @@ final class Backprop {
             if (grad == null) {
                 continue;
             }
-            INDArray memory = grad.memory() == gOut ? out.gradMemory() : grad.memory();
+            INDArray memory = grad.memory() == gOut ? out.memory().gradMemory() : grad.memory();
             if (memory != null) {
                 handed.add(memory);
             }
@@ -116,7 +145,7 @@ final class Backprop {
                 continue;
             }
             INDArray value = grad.value();
-            long[] shape = in.gradShape();
+            long[] shape = in.memory().gradShape();
             if (!Arrays.equals(value.shape(), shape)) {
                 if (!broadcastsTo(shape, value.shape())) {
                     throw new IllegalStateException("internal error: the backward function of an operation returned a "
@@ -134,11 +163,11 @@ final class Backprop {
                 kept.add(memory);
             }
         }
-        if (kept.contains(out.gradMemory())) {
-            out.giveUpGradMemory();
+        if (kept.contains(out.memory().gradMemory())) {
+            out.memory().giveUpGradMemory();
         }
         for (INDArray memory : handed) {
-            if (!kept.contains(memory) && memory != out.gradMemory()) {
+            if (!kept.contains(memory) && memory != out.memory().gradMemory()) {
                 Buffers.release(memory);
             }
         }
@@ -151,22 +180,22 @@ final class Backprop {
      * returns true. Otherwise the gradient is a copy, or the sum.
      */
     private static boolean receive(Tensor t, INDArray value, INDArray memory, boolean mayKeep) {
-        long[] shape = t.gradShape();
+        long[] shape = t.memory().gradShape();
         if (!Arrays.equals(value.shape(), shape)) {
             throw new IllegalStateException("internal error: gradient of shape " + Arrays.toString(value.shape())
                     + " for a tensor of shape " + Arrays.toString(shape));
         }
-        INDArray grad = t.gradValue();
+        INDArray grad = t.memory().grad();
         if (grad != null) {
             grad.addi(value);
             return false;
         }
         if (mayKeep && (t.node() != null || isPlainC(value))) {
-            t.setGrad(value, memory);
+            t.memory().setGrad(value, memory);
             return true;
         }
         INDArray copy = value.dup('c');
-        t.setGrad(copy, copy);
+        t.memory().setGrad(copy, copy);
         return false;
     }
 

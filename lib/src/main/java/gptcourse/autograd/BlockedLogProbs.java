@@ -96,7 +96,7 @@ final class BlockedLogProbs {
             blocks.close();
             return Tensor.of(logProbs);
         }
-        return Tensor.result(logProbs, out, (g, o) -> {
+        return Recording.result(logProbs, out, (g, o) -> {
             double g0 = g.getDouble(0);
             if (g.minNumber().doubleValue() == g0 && g.maxNumber().doubleValue() == g0) {
                 return gradients(unitGx.muli(g0), unitGwb.muli(g0), x, batch, seq);

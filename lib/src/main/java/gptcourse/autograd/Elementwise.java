@@ -21,8 +21,11 @@ final class Elementwise {
     private Elementwise() {
     }
 
+    /** The arithmetic of {@link #binary}. */
+    enum Op { ADD, SUB, MUL, DIV }
+
     /** {@code x op y} with broadcasting, into a new (recycled, see {@link Buffers}) array. */
-    static INDArray binary(Tensor.Op op, INDArray x, INDArray y) {
+    static INDArray binary(Op op, INDArray x, INDArray y) {
         long[] shape = Arrays.equals(x.shape(), y.shape()) ? x.shape() : Shape.broadcastOutputShape(x.shape(), y.shape());
         INDArray z = Buffers.empty(x.dataType(), shape);
         INDArray[] in = {x, y};
@@ -42,30 +45,30 @@ final class Elementwise {
 
     /** {@code a + b}: the gradient flows to both unchanged. */
     static Tensor add(Tensor a, Tensor b) {
-        return Tensor.result(binary(Tensor.Op.ADD, a.data(), b.data()),
+        return Recording.result(binary(Elementwise.Op.ADD, a.data(), b.data()),
                 (g, out) -> new Grad[] {Grad.view(g, g), Grad.view(g, g)}, a, b);
     }
 
     /** {@code a - b}: {@code g} to a, {@code -g} to b. */
     static Tensor sub(Tensor a, Tensor b) {
-        return Tensor.result(binary(Tensor.Op.SUB, a.data(), b.data()),
+        return Recording.result(binary(Elementwise.Op.SUB, a.data(), b.data()),
                 (g, out) -> new Grad[] {Grad.view(g, g), b.requiresGrad() ? Grad.fresh(g.neg()) : null}, a, b);
     }
 
     /** {@code a * b}: {@code g * b} to a, {@code g * a} to b. */
     static Tensor mul(Tensor a, Tensor b) {
-        return Tensor.result(binary(Tensor.Op.MUL, a.data(), b.data()), (g, out) -> Grad.of(
-                a.requiresGrad() ? binary(Tensor.Op.MUL, g, b.values()) : null,
-                b.requiresGrad() ? binary(Tensor.Op.MUL, g, a.values()) : null), a, b);
+        return Recording.result(binary(Elementwise.Op.MUL, a.data(), b.data()), (g, out) -> Grad.of(
+                a.requiresGrad() ? binary(Elementwise.Op.MUL, g, b.values()) : null,
+                b.requiresGrad() ? binary(Elementwise.Op.MUL, g, a.values()) : null), a, b);
     }
 
     /** {@code a / b}: {@code g / b} to a, {@code -g * a / b^2 = -g * out / b} to b. */
     static Tensor div(Tensor a, Tensor b) {
-        return Tensor.result(binary(Tensor.Op.DIV, a.data(), b.data()), (g, out) -> {
-            INDArray ga = a.requiresGrad() ? binary(Tensor.Op.DIV, g, b.values()) : null;
+        return Recording.result(binary(Elementwise.Op.DIV, a.data(), b.data()), (g, out) -> {
+            INDArray ga = a.requiresGrad() ? binary(Elementwise.Op.DIV, g, b.values()) : null;
             INDArray gb = null;
             if (b.requiresGrad()) {
-                gb = binary(Tensor.Op.MUL, g, out.values());
+                gb = binary(Elementwise.Op.MUL, g, out.values());
                 Nd4j.exec(new DivOp(new INDArray[] {gb, b.values()}, new INDArray[] {gb}));
                 gb.negi();
             }
@@ -79,13 +82,13 @@ final class Elementwise {
     /** {@code a + c}: the gradient passes through. */
     static Tensor add(Tensor a, double c) {
         INDArray out = a.data().add(c, Buffers.empty(a.dtype(), a.shape()));
-        return Tensor.result(out, (g, o) -> new Grad[] {Grad.view(g, g)}, a);
+        return Recording.result(out, (g, o) -> new Grad[] {Grad.view(g, g)}, a);
     }
 
     /** {@code a * c}: {@code c * g}, computed in the incoming gradient's own memory. */
     static Tensor mul(Tensor a, double c) {
         INDArray out = a.data().mul(c, Buffers.empty(a.dtype(), a.shape()));
-        return Tensor.result(out, (g, o) -> new Grad[] {Grad.view(g.muli(c), g)}, a);
+        return Recording.result(out, (g, o) -> new Grad[] {Grad.view(g.muli(c), g)}, a);
     }
 
     // ----------------------------------------------------------------------------------------
@@ -93,22 +96,22 @@ final class Elementwise {
 
     /** {@code exp(a)}: {@code d/da = exp(a)}, the output itself. */
     static Tensor exp(Tensor a) {
-        return Tensor.result(Transforms.exp(a.data(), true), (g, out) -> Grad.of(g.mul(out.values())), a);
+        return Recording.result(Transforms.exp(a.data(), true), (g, out) -> Grad.of(g.mul(out.values())), a);
     }
 
     /** {@code log(a)}: {@code d/da = 1 / a}. */
     static Tensor log(Tensor a) {
-        return Tensor.result(Transforms.log(a.data(), true), (g, out) -> Grad.of(g.div(a.values())), a);
+        return Recording.result(Transforms.log(a.data(), true), (g, out) -> Grad.of(g.div(a.values())), a);
     }
 
     /** {@code sqrt(a)}: {@code d/da = 1 / (2 sqrt(a))}. */
     static Tensor sqrt(Tensor a) {
-        return Tensor.result(Transforms.sqrt(a.data(), true), (g, out) -> Grad.of(g.div(out.values()).muli(0.5)), a);
+        return Recording.result(Transforms.sqrt(a.data(), true), (g, out) -> Grad.of(g.div(out.values()).muli(0.5)), a);
     }
 
     /** {@code tanh(a)}: {@code d/da = 1 - tanh(a)^2}. */
     static Tensor tanh(Tensor a) {
-        return Tensor.result(Transforms.tanh(a.data(), true), (g, out) -> {
+        return Recording.result(Transforms.tanh(a.data(), true), (g, out) -> {
             INDArray y = out.values();
             return Grad.of(y.mul(y).rsubi(1.0).muli(g));
         }, a);
@@ -116,7 +119,7 @@ final class Elementwise {
 
     /** {@code a^p} for a constant p: {@code d/da = p a^(p-1)}. */
     static Tensor pow(Tensor a, double p) {
-        return Tensor.result(Transforms.pow(a.data(), p, true),
+        return Recording.result(Transforms.pow(a.data(), p, true),
                 (g, out) -> Grad.of(Transforms.pow(a.values(), p - 1, true).muli(p).muli(g)), a);
     }
 }

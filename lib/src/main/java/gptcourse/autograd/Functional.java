@@ -30,18 +30,18 @@ public final class Functional {
      */
     public static Tensor geluNew(Tensor input) {
         INDArray x = input.data();
-        INDArray x2 = Elementwise.binary(Tensor.Op.MUL, x, x);
-        INDArray th = Elementwise.binary(Tensor.Op.MUL, x2.muli(GELU_A).addi(1.0), x).muli(GELU_C);
+        INDArray x2 = Elementwise.binary(Elementwise.Op.MUL, x, x);
+        INDArray th = Elementwise.binary(Elementwise.Op.MUL, x2.muli(GELU_A).addi(1.0), x).muli(GELU_C);
         Buffers.release(x2);
         Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh(th, th));
         INDArray onePlusTh = th.add(1.0, Buffers.empty(th.dataType(), th.shape()));
-        INDArray out = Elementwise.binary(Tensor.Op.MUL, onePlusTh, x).muli(0.5);
+        INDArray out = Elementwise.binary(Elementwise.Op.MUL, onePlusTh, x).muli(0.5);
         Buffers.release(onePlusTh);
-        return Tensor.result(out, (g, o) -> {
+        return Recording.result(out, (g, o) -> {
             // d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 a x^2)
-            INDArray d = Elementwise.binary(Tensor.Op.MUL, x, x).muli(3 * GELU_A).addi(1.0).muli(GELU_C * 0.5);
+            INDArray d = Elementwise.binary(Elementwise.Op.MUL, x, x).muli(3 * GELU_A).addi(1.0).muli(GELU_C * 0.5);
             d.muli(x);
-            INDArray oneMinusT2 = Elementwise.binary(Tensor.Op.MUL, th, th).rsubi(1.0);
+            INDArray oneMinusT2 = Elementwise.binary(Elementwise.Op.MUL, th, th).rsubi(1.0);
             d.muli(oneMinusT2);
             Buffers.release(oneMinusT2);
             INDArray half = th.add(1.0, Buffers.empty(th.dataType(), th.shape())).muli(0.5);
@@ -76,7 +76,7 @@ public final class Functional {
         squares.close();
         xhat.muli(rstd);
         INDArray out = xhat.mul(weight.data()).addi(bias.data());
-        return Tensor.result(out, (g, o) -> {
+        return Recording.result(out, (g, o) -> {
             long[] shape = in.shape();
             INDArray gw = null;
             if (weight.requiresGrad()) {
@@ -155,11 +155,11 @@ public final class Functional {
         }
         picked.close();
         INDArray logProbs = out.reshape(batch, seq - 1);
-        if (!Tensor.needsGrad(logits)) {
+        if (!Recording.needsGrad(logits)) {
             Buffers.release(p);
             return Tensor.of(logProbs);
         }
-        return Tensor.result(logProbs, out, (g, o) -> {
+        return Recording.result(logProbs, out, (g, o) -> {
             // d logp[b,t] / d logits[b,t,:] = onehot(next) - softmax; the last position gets no gradient.
             INDArray gFlat = g.reshape(batch * (seq - 1));
             INDArray coef = Nd4j.zeros(type, n);
@@ -236,6 +236,6 @@ public final class Functional {
         }
         additive.close();
         Nd4j.exec(new SoftMax(y, y, y.rank() - 1));
-        return Tensor.result(y, (g, o) -> new Grad[] {SoftmaxOps.softmaxBackward(o.values(), g, scale)}, scores);
+        return Recording.result(y, (g, o) -> new Grad[] {SoftmaxOps.softmaxBackward(o.values(), g, scale)}, scores);
     }
 }

@@ -30,7 +30,7 @@ final class Indexing {
         INDArray rows = Nd4j.exec(new Gather(w.data(), flat, 0))[0];
         long[] outShape = Arrays.copyOf(indices.shape(), indices.rank() + 1);
         outShape[indices.rank()] = d;
-        return Tensor.result(rows.reshape(outShape), rows, (g, o) -> {
+        return Recording.result(rows.reshape(outShape), rows, (g, o) -> {
             // scatter_add sums repeated indices; libnd4j's gather backward overwrites them, and its
             // unsorted_segment_sum leaks an output-sized buffer on every call (1.0.0-M2.1).
             INDArray gw = Buffers.zeros(g.dataType(), n, d);
@@ -50,7 +50,7 @@ final class Indexing {
         INDArray flatIdx = flatIndexLast(indices, v);
         INDArray flatData = Shapes.flatRows(a.data(), v).reshape(a.length());
         INDArray gathered = Nd4j.exec(new Gather(flatData, flatIdx, 0))[0];
-        return Tensor.result(gathered.reshape(indices.shape()), gathered, (g, o) -> {
+        return Recording.result(gathered.reshape(indices.shape()), gathered, (g, o) -> {
             INDArray full = Nd4j.zeros(g.dataType(), a.length());
             scatterAddInPlace(full, flatIdx, g.reshape(g.length()));
             return new Grad[] {Grad.view(full.reshape(s), full)};

@@ -32,7 +32,7 @@ final class MatMul {
             INDArray out2 = Nd4j.gemm(a2, b.data(), false, false);
             long[] outShape = Arrays.copyOf(as, as.length);
             outShape[as.length - 1] = bs[1];
-            return Tensor.result(out2.reshape(outShape), out2, (g, out) -> {
+            return Recording.result(out2.reshape(outShape), out2, (g, out) -> {
                 INDArray g2 = Shapes.flatRows(g, bs[1]);
                 Grad ga = null;
                 if (a.requiresGrad()) {
@@ -47,7 +47,7 @@ final class MatMul {
             throw new IllegalArgumentException("matmul: batch dimensions of " + Arrays.toString(as) + " and "
                     + Arrays.toString(bs) + " must be equal");
         }
-        return Tensor.result(batchMatmul(a.data(), b.data(), false, false), (g, out) -> Grad.of(
+        return Recording.result(batchMatmul(a.data(), b.data(), false, false), (g, out) -> Grad.of(
                 a.requiresGrad() ? batchMatmul(g, b.values(), false, true) : null,
                 b.requiresGrad() ? batchMatmul(a.values(), g, true, false) : null), a, b);
     }
@@ -87,7 +87,7 @@ final class MatMul {
         Nd4j.exec(new AddOp(new INDArray[] {out2, bias.data()}, new INDArray[] {out2}));
         long[] outShape = Arrays.copyOf(xs, xs.length);
         outShape[xs.length - 1] = m;
-        return Tensor.result(out2.reshape(outShape), out2, (g, out) -> {
+        return Recording.result(out2.reshape(outShape), out2, (g, out) -> {
             INDArray g2 = Shapes.flatRows(g, m);
             Grad gx = null;
             if (x.requiresGrad()) {

@@ -27,7 +27,7 @@ final class Reductions {
         }
         INDArray out = mean ? a.data().mean(keepDim, ds) : a.data().sum(keepDim, ds);
         double scale = mean ? 1.0 / count : 1.0;
-        return Tensor.result(out, (g, o) -> {
+        return Recording.result(out, (g, o) -> {
             INDArray expanded = Shapes.broadcastTo(g.reshape(keptShape), inShape);
             if (scale != 1.0) {
                 expanded.muli(scale);

@@ -25,7 +25,7 @@ final class Shapes {
         boolean copy = !Backprop.isPlainC(a.data());
         INDArray base = copy ? a.data().dup('c') : a.data();
         INDArray out = base.reshape('c', newShape);
-        return Tensor.result(out, copy ? base : null, (g, o) -> {
+        return Recording.result(out, copy ? base : null, (g, o) -> {
             if (Backprop.isPlainC(g)) {
                 return new Grad[] {Grad.view(g.reshape('c', inShape), g)};
             }
@@ -46,7 +46,7 @@ final class Shapes {
         System.arraycopy(in, 0, padded, shape.length - in.length, in.length);
         INDArray src = Arrays.equals(padded, in) ? a.data() : flatRows(a.data(), 1).reshape(padded);
         // the output-shaped gradient, which Backprop sums down to a's shape
-        return Tensor.result(broadcastTo(src, shape), (g, o) -> new Grad[] {Grad.view(g, g)}, a);
+        return Recording.result(broadcastTo(src, shape), (g, o) -> new Grad[] {Grad.view(g, g)}, a);
     }
 
     /** {@code x} repeated along its size-1 dimensions to {@code shape}, into a new array. (A broadcasting
@@ -66,7 +66,7 @@ final class Shapes {
         }
         INDArray out = Buffers.empty(a.dtype(), a.shape());
         out.assign(d);
-        return Tensor.result(out, (g, o) -> new Grad[] {Grad.view(g, g)}, a);
+        return Recording.result(out, (g, o) -> new Grad[] {Grad.view(g, g)}, a);
     }
 
     /** Reorders dimensions (a view); the gradient is permuted back. */
@@ -78,8 +78,22 @@ final class Shapes {
         for (int i = 0; i < dims.length; i++) {
             inverse[dims[i]] = i;
         }
-        return Tensor.result(a.data().permute(dims), null, (g, o) -> new Grad[] {Grad.view(g.permute(inverse), g)},
+        return Recording.result(a.data().permute(dims), null, (g, o) -> new Grad[] {Grad.view(g.permute(inverse), g)},
                 List.of(), a);
+    }
+
+    /** Swaps two dimensions (negative indices count from the end): a {@link #permute}. */
+    static Tensor transpose(Tensor a, int dim0, int dim1) {
+        int r = a.rank();
+        int[] perm = new int[r];
+        for (int i = 0; i < r; i++) {
+            perm[i] = i;
+        }
+        int d0 = dim0 < 0 ? r + dim0 : dim0;
+        int d1 = dim1 < 0 ? r + dim1 : dim1;
+        perm[d0] = d1;
+        perm[d1] = d0;
+        return permute(a, perm);
     }
 
     /** Elements {@code start..end-1} along {@code dim} (a view); lazy logits stay lazy when sliced along another dimension. */
@@ -97,7 +111,7 @@ final class Shapes {
             return Tensor.lazy(new LazyLinear(l.input().slice(d, start, end), l.weight(), l.bias(), a.requiresGrad(), a));
         }
         INDArrayIndex[] idx = sliceIndex(inShape.length, d, start, end);
-        return Tensor.result(a.data().get(idx), null, (g, o) -> {
+        return Recording.result(a.data().get(idx), null, (g, o) -> {
             INDArray full = Nd4j.zeros(g.dataType(), inShape);
             full.get(idx).assign(g);
             return Grad.of(full);

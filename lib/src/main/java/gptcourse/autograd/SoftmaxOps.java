@@ -23,7 +23,7 @@ final class SoftmaxOps {
     static Tensor softmax(Tensor a) {
         INDArray out = Buffers.empty(a.dtype(), a.shape());
         Nd4j.exec(new SoftMax(a.data(), out, a.rank() - 1));
-        return Tensor.result(out, (g, o) -> new Grad[] {softmaxBackward(o.values(), g, 1.0)}, a);
+        return Recording.result(out, (g, o) -> new Grad[] {softmaxBackward(o.values(), g, 1.0)}, a);
     }
 
     /**
@@ -51,11 +51,11 @@ final class SoftmaxOps {
     static Tensor logSoftmax(Tensor a) {
         INDArray out = Nd4j.createUninitialized(a.dtype(), a.shape());
         Nd4j.exec(new LogSoftMax(a.data(), out));
-        return Tensor.result(out, (g, o) -> {
+        return Recording.result(out, (g, o) -> {
             INDArray y = o.values();
             INDArray s = g.sum(true, y.rank() - 1);
             INDArray e = Transforms.exp(y, true);
-            INDArray d = Elementwise.binary(Tensor.Op.MUL, e, s);
+            INDArray d = Elementwise.binary(Elementwise.Op.MUL, e, s);
             e.close();
             s.close();
             return Grad.of(d.rsubi(g));
@@ -69,6 +69,6 @@ final class SoftmaxOps {
         INDArray keep = m.rsub(1.0);
         INDArray out = a.data().mul(keep).addi(m.muli(value));
         m.close();
-        return Tensor.result(out, (g, o) -> Grad.of(g.mul(keep)), List.of(keep), a);
+        return Recording.result(out, (g, o) -> Grad.of(g.mul(keep)), List.of(keep), a);
     }
 }

@@ -1,11 +1,9 @@
 package gptcourse.autograd;
 
 import java.util.Arrays;
-import java.util.List;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * An {@link INDArray} that remembers how it was computed, so that {@link #backward()} can fill in
@@ -14,12 +12,14 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>How it is organised, for a reader of the library:
  * <ul>
- *   <li>This class holds a tensor's state (values, gradient, the {@link Node} that computed it) and
- *       the public operations, each of which is implemented by one family of operations:
+ *   <li>This class holds a tensor's state (the {@link Node} that computed it, whether it needs a
+ *       gradient, its {@link TensorMemory}: values, gradient and which arrays it frees) and the public
+ *       operations, each of which is implemented by one family of operations:
  *       {@link Elementwise}, {@link Reductions}, {@link Shapes}, {@link MatMul}, {@link Indexing},
  *       {@link SoftmaxOps}, and the fused transformer operations in {@link Functional}.</li>
  *   <li>An operation computes its output and, when a gradient is needed, records a backward function
- *       that maps the output's gradient to its inputs' gradients ({@link Node.Backward}).</li>
+ *       that maps the output's gradient to its inputs' gradients ({@link Node.Backward}, through
+ *       {@link Recording}).</li>
  *   <li>{@link Backprop} walks the graph backwards, calls those functions and adds up the gradients
  *       that reach each tensor: it alone stores gradients and frees them.</li>
  *   <li>{@link Arena} frees the intermediates of a forward pass without a graph.</li>
@@ -38,24 +38,17 @@ public final class Tensor implements AutoCloseable {
         Backend.selectNatives();
     }
 
-    private INDArray data;
-    /** The array whose memory {@link #data} lives in and that this tensor frees; null for views and leaves. */
-    private INDArray dataOwner;
-    /** The shape, kept for the backward pass after {@link #discardData()}. */
-    private long[] discardedShape;
+    /** The values and the gradient, and which of their arrays this tensor frees. */
+    private final TensorMemory memory;
     private boolean requiresGrad;
-    private INDArray grad;
-    /** The array whose memory {@link #grad} lives in and that this tensor frees; null if not ours. */
-    private INDArray gradMemory;
     private Node node;
     private boolean graphFreed;
-    private boolean released;
     /** Set while this tensor is {@code x @ W + b} whose values nobody has read yet (see {@link LazyLinear}). */
     private LazyLinear lazy;
 
-    private Tensor(INDArray data, INDArray dataOwner, boolean requiresGrad, Node node) {
-        this.data = data;
-        this.dataOwner = dataOwner;
+    /** For {@link Recording}: values {@code data} in {@code dataOwner}'s memory (null: not ours to free). */
+    Tensor(INDArray data, INDArray dataOwner, boolean requiresGrad, Node node) {
+        this.memory = new TensorMemory(data, dataOwner);
         this.requiresGrad = requiresGrad;
         this.node = node;
     }
@@ -89,7 +82,7 @@ public final class Tensor implements AutoCloseable {
      */
     public static Tensor lazyLinear(Tensor x, Tensor weight, Tensor bias) {
         MatMul.checkLinearShapes(x.shape(), weight, bias);
-        return lazy(new LazyLinear(x, weight, bias, needsGrad(x, weight, bias), null));
+        return lazy(new LazyLinear(x, weight, bias, Recording.needsGrad(x, weight, bias), null));
     }
 
     /** A tensor whose values are {@code l}'s, computed when read. */
@@ -109,7 +102,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     boolean isReleased() {
-        return released;
+        return memory.isReleased();
     }
 
     /** Computes the values of a lazy tensor, as the graph node {@link #linear} would have made. */
@@ -121,14 +114,10 @@ public final class Tensor implements AutoCloseable {
             real = l.input().linear(l.weight(), l.bias());
         }
         lazy = null;
-        data = real.data;
-        dataOwner = real.dataOwner;
+        memory.adopt(real.memory); // an arena that saw real leaves it alone: released, its memory is ours now
         node = real.node;
         requiresGrad = real.requiresGrad;
-        real.data = null;
-        real.dataOwner = null;
         real.node = null;
-        real.released = true; // an arena that saw it leaves it alone: its memory is ours now
         if (node == null) {
             l.close();
         }
@@ -139,26 +128,26 @@ public final class Tensor implements AutoCloseable {
         if (lazy != null) {
             materialize();
         }
-        if (released) {
+        if (memory.isReleased()) {
             throw new IllegalStateException("This tensor was an intermediate result of a graph whose backward() has run, "
                     + "so its memory was freed. Read what you need before calling backward(), or use detach().");
         }
-        return data;
+        return memory.values();
     }
 
     /** The values as they are, without {@link #data()}'s checks: for backward functions and the arena. */
     INDArray values() {
-        return data;
+        return memory.values();
     }
 
-    /** The array this tensor's values live in and that it frees, or null (a view, a leaf). */
-    INDArray dataOwner() {
-        return dataOwner;
+    /** The memory this tensor owns (values and gradient); for {@link Backprop} and {@link Arena}. */
+    TensorMemory memory() {
+        return memory;
     }
 
     /** The accumulated gradient, or null before any backward pass (and after {@code zeroGrad()}). */
     public INDArray grad() {
-        return grad;
+        return memory.grad();
     }
 
     public boolean requiresGrad() {
@@ -219,18 +208,17 @@ public final class Tensor implements AutoCloseable {
 
     /** Frees this tensor's gradient, like {@code optimizer.zero_grad(set_to_none=True)}. */
     public void zeroGrad() {
-        Buffers.release(gradMemory);
-        grad = null;
-        gradMemory = null;
+        memory.zeroGrad();
     }
 
     @Override
     public String toString() {
-        if (released) {
+        if (memory.isReleased()) {
             return "Tensor(released)";
         }
-        return "Tensor(shape=" + Arrays.toString(data().shape()) + ", dtype=" + data.dataType()
-                + (requiresGrad ? ", requiresGrad=true" : "") + ")\n" + data;
+        INDArray d = data();
+        return "Tensor(shape=" + Arrays.toString(d.shape()) + ", dtype=" + d.dataType()
+                + (requiresGrad ? ", requiresGrad=true" : "") + ")\n" + d;
     }
 
     // ----------------------------------------------------------------------------------------
@@ -238,29 +226,12 @@ public final class Tensor implements AutoCloseable {
 
     /** Backpropagates from this one-element tensor (a loss), filling {@link #grad()} of the leaves. */
     public void backward() {
-        if (data().length() != 1) {
-            throw new IllegalStateException("backward() without an argument needs a one-element tensor such as a loss; "
-                    + "this one has shape " + Arrays.toString(data.shape()) + ". Reduce it (e.g. mean()) or pass "
-                    + "the gradient: backward(gradient)");
-        }
-        backward(Nd4j.onesLike(data));
+        Backprop.fromLoss(this);
     }
 
     /** Backpropagates {@code gradient} (same shape as this tensor) through the graph, then frees the graph. */
     public void backward(INDArray gradient) {
-        if (graphFreed) {
-            throw new IllegalStateException("backward() was already called through this graph and its memory was freed "
-                    + "(as in PyTorch without retain_graph). Run the forward pass again.");
-        }
-        if (!requiresGrad) {
-            throw new IllegalStateException("This tensor does not require grad: it was computed under "
-                    + "GradMode.noGrad()/inferenceMode(), or only from tensors with requiresGrad=false.");
-        }
-        if (!Arrays.equals(gradient.shape(), data().shape())) {
-            throw new IllegalArgumentException("gradient shape " + Arrays.toString(gradient.shape())
-                    + " does not match the tensor shape " + Arrays.toString(data.shape()));
-        }
-        Backprop.run(this, gradient);
+        Backprop.from(this, gradient);
     }
 
     Node node() {
@@ -269,32 +240,6 @@ public final class Tensor implements AutoCloseable {
 
     boolean isGraphFreed() {
         return graphFreed;
-    }
-
-    /** The shape a gradient of this tensor has, also after {@link #discardData()}. */
-    long[] gradShape() {
-        return data != null ? data.shape() : discardedShape;
-    }
-
-    /** The gradient's memory (see {@link #grad}); for {@link Backprop}. */
-    INDArray gradMemory() {
-        return gradMemory;
-    }
-
-    /** The gradient as it stands during {@code backward()}; for {@link Backprop}. */
-    INDArray gradValue() {
-        return grad;
-    }
-
-    /** Sets the gradient to {@code value}, which lives in {@code memory} that this tensor now frees. */
-    void setGrad(INDArray value, INDArray memory) {
-        grad = value;
-        gradMemory = memory;
-    }
-
-    /** Another tensor kept this gradient's memory: this one no longer frees it. */
-    void giveUpGradMemory() {
-        gradMemory = null;
     }
 
     /**
@@ -307,18 +252,7 @@ public final class Tensor implements AutoCloseable {
         if (node == null) {
             throw new IllegalStateException("discardData() is for intermediate results of a graph; use close() otherwise");
         }
-        if (!released) {
-            discardedShape = data.shape();
-            releaseData();
-        }
-    }
-
-    /** Frees (or recycles) the memory this tensor owns; {@link #data()} then reports the release. */
-    private void releaseData() {
-        Buffers.release(dataOwner);
-        dataOwner = null;
-        data = null;
-        released = true;
+        memory.discard();
     }
 
     /** After {@code backward()}: frees what the node saved, and this tensor's values if {@code freeData}. */
@@ -331,7 +265,7 @@ public final class Tensor implements AutoCloseable {
         node = null;
         graphFreed = true;
         if (freeData) {
-            releaseData();
+            memory.release();
         }
     }
 
@@ -346,59 +280,15 @@ public final class Tensor implements AutoCloseable {
         if (lazy != null) {
             lazy.close();
             lazy = null;
-            released = true;
         }
-        if (!released) {
-            releaseData();
+        if (!memory.isReleased()) {
+            memory.release();
         }
         zeroGrad();
     }
 
     // ----------------------------------------------------------------------------------------
-    // Recording operations (for the operation families)
-
-    /** True when an operation on {@code inputs} must record a graph: grad mode on and an input requiring grad. */
-    static boolean needsGrad(Tensor... inputs) {
-        if (!GradMode.isEnabled()) {
-            return false;
-        }
-        for (Tensor t : inputs) {
-            if (t.requiresGrad) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * An operation's result {@code out}; records {@code backward} when any input needs a gradient.
-     *
-     * @param outOwner the array {@code out}'s memory belongs to, freed with the tensor (null: a view)
-     * @param saved    arrays only {@code backward} uses, freed after the backward pass (or now, without a graph)
-     */
-    static Tensor result(INDArray out, INDArray outOwner, Node.Backward backward, List<INDArray> saved, Tensor... inputs) {
-        if (needsGrad(inputs)) {
-            return new Tensor(out, outOwner, true, new Node(inputs, backward, saved));
-        }
-        for (INDArray s : saved) {
-            Buffers.release(s);
-        }
-        Tensor t = new Tensor(out, outOwner, false, null);
-        if (outOwner != null) {
-            Arena.created(t);
-        }
-        return t;
-    }
-
-    /** For a result {@code out} that is a freshly allocated array. */
-    static Tensor result(INDArray out, Node.Backward backward, Tensor... inputs) {
-        return result(out, out, backward, List.of(), inputs);
-    }
-
-    /** For a freshly allocated result, with arrays saved for {@code backward}. */
-    static Tensor result(INDArray out, Node.Backward backward, List<INDArray> saved, Tensor... inputs) {
-        return result(out, out, backward, saved, inputs);
-    }
+    // Forward passes without a graph
 
     /**
      * Opens an {@link Arena}: tensors computed without a graph until it closes are freed then, except
@@ -406,14 +296,6 @@ public final class Tensor implements AutoCloseable {
      */
     public static Arena arena() {
         return Arena.open();
-    }
-
-    /** Elementwise binary operations for {@link #binary}. */
-    public enum Op { ADD, SUB, MUL, DIV }
-
-    /** {@code x op y} with broadcasting, into a new (recycled) array. */
-    public static INDArray binary(Op op, INDArray x, INDArray y) {
-        return Elementwise.binary(op, x, y);
     }
 
     // ----------------------------------------------------------------------------------------
@@ -521,16 +403,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Swaps two dimensions (negative indices count from the end). */
     public Tensor transpose(int dim0, int dim1) {
-        int r = rank();
-        int[] perm = new int[r];
-        for (int i = 0; i < r; i++) {
-            perm[i] = i;
-        }
-        int d0 = dim0 < 0 ? r + dim0 : dim0;
-        int d1 = dim1 < 0 ? r + dim1 : dim1;
-        perm[d0] = d1;
-        perm[d1] = d0;
-        return permute(perm);
+        return Shapes.transpose(this, dim0, dim1);
     }
 
     /** Elements {@code start} (inclusive) to {@code end} (exclusive) along {@code dim}, like {@code x[:, start:end]}. */

@@ -29,7 +29,7 @@ class BackpropTest {
         // square(x) with the derivative 2x, written as a student would add an operation
         Tensor x = Tensor.parameter(ramp(2, 3));
         INDArray xs = x.data();
-        Tensor square = Tensor.result(xs.mul(xs), (g, out) -> Grad.of(g.mul(xs).muli(2.0)), x);
+        Tensor square = Recording.result(xs.mul(xs), (g, out) -> Grad.of(g.mul(xs).muli(2.0)), x);
         square.sum().backward();
         assertEquals(0.0, x.grad().sub(xs.mul(2.0)).amaxNumber().doubleValue(), 0.0);
     }
@@ -94,10 +94,10 @@ class BackpropTest {
     @Test
     void aBackwardFunctionReturningAWrongShapeIsReportedAsAnInternalError() {
         Tensor x = Tensor.parameter(ramp(2, 3));
-        Tensor bad = Tensor.result(x.data().dup(), (g, out) -> Grad.of(Nd4j.ones(DataType.DOUBLE, 4)), x);
+        Tensor bad = Recording.result(x.data().dup(), (g, out) -> Grad.of(Nd4j.ones(DataType.DOUBLE, 4)), x);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> bad.sum().backward());
         assertTrue(e.getMessage().contains("[4]") && e.getMessage().contains("[2, 3]"), e.getMessage());
-        Tensor tooFew = Tensor.result(x.data().dup(), (g, out) -> new Grad[0], x);
+        Tensor tooFew = Recording.result(x.data().dup(), (g, out) -> new Grad[0], x);
         assertThrows(IllegalStateException.class, () -> tooFew.sum().backward());
     }
 
