@@ -2,7 +2,10 @@ package gptcourse.kernel;
 
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
+import gptcourse.notebook.ProgressLine;
+import gptcourse.notebook.ProgressMeter;
 import io.github.spencerpark.jupyter.kernel.display.DisplayDataRenderable;
 import io.github.spencerpark.jupyter.kernel.display.RenderContext;
 import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
@@ -14,28 +17,21 @@ import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
  * for (int i = 0; i < 1000; i++) { trainStep(); bar.step(); }
  * bar.done();
  * }</pre>
- * Updates are sent at most every {@code 100 ms} (plus the last one), so a tight loop doesn't flood
- * the notebook. Outside a kernel it does nothing but count.
+ * shows {@code epoch 1  40%|██████████               | 400/1000 [00:12<00:18, 33.30 it/s]} (and an
+ * HTML {@code <progress>} bar). Updates are sent at most every {@code 100 ms}, plus the one that
+ * reaches the total and the one of {@code done()}, so a tight loop doesn't flood the notebook.
+ * Outside a kernel it does nothing but count. The counting, the line and the throttling are
+ * {@link ProgressMeter}'s; this class only sends Jupyter display-data updates.
  */
 public final class ProgressBar implements DisplayDataRenderable {
-    private static final long MIN_UPDATE_NANOS = 100_000_000L;
-    private static final int WIDTH = 30;
-
     private final String label;
-    private final long total;
-    private final long startNanos = System.nanoTime();
-    private long current;
-    private String postfix = "";
+    private final ProgressMeter meter;
     private String displayId;
-    private long lastUpdateNanos;
-    private boolean drawn;
 
-    private ProgressBar(String label, long total) {
-        if (total <= 0) {
-            throw new IllegalArgumentException("A progress bar needs a total above 0, got " + total + ".");
-        }
-        this.label = label;
-        this.total = total;
+    private ProgressBar(String label, long total, LongSupplier clock) {
+        this.label = label == null ? "" : label;
+        this.meter = ProgressMeter.steps(total, ProgressMeter.REDRAW_NANOS, clock);
+        meter.describe(this.label);
     }
 
     /**
@@ -46,7 +42,7 @@ public final class ProgressBar implements DisplayDataRenderable {
      * @return the bar
      */
     public static ProgressBar show(String label, long total) {
-        ProgressBar bar = new ProgressBar(label, total);
+        ProgressBar bar = new ProgressBar(label, total, System::nanoTime);
         try {
             bar.displayId = Display.display(bar);
         } catch (IllegalStateException notInKernel) {
@@ -55,45 +51,48 @@ public final class ProgressBar implements DisplayDataRenderable {
         return bar;
     }
 
+    /** A bar on {@code clock} (nanoseconds, any origin) that is not shown; for tests. */
+    static ProgressBar counting(String label, long total, LongSupplier clock) {
+        return new ProgressBar(label, total, clock);
+    }
+
     /** Advances by one step. */
-    public void step() {
-        set(current + 1);
+    public synchronized void step() {
+        meter.advance(1);
+        refresh(false);
     }
 
     /**
      * @param value the number of steps done (clamped to [0, total])
      */
     public synchronized void set(long value) {
-        current = Math.max(0, Math.min(total, value));
-        refresh(current == total);
+        meter.set(value);
+        refresh(false);
     }
 
     /**
-     * @param text shown after the counts, e.g. {@code "loss 2.31"}
+     * @param text shown after the rate, e.g. {@code "loss 2.31"}
      */
     public synchronized void postfix(String text) {
-        postfix = text == null ? "" : text;
+        meter.postfix(text);
         refresh(false);
     }
 
     /** Marks the bar complete and shows its final state. */
     public synchronized void done() {
-        current = total;
+        meter.set(meter.total());
         refresh(true);
     }
 
     /** @return steps done */
     public synchronized long current() {
-        return current;
+        return meter.count();
     }
 
-    private void refresh(boolean force) {
-        long now = System.nanoTime();
-        // the first update is always drawn: nanoTime()'s origin is arbitrary, so never compare it with 0
-        if (displayId == null || (drawn && !force && now - lastUpdateNanos < MIN_UPDATE_NANOS)) return;
-        drawn = true;
-        lastUpdateNanos = now;
-        Display.updateDisplay(displayId, this);
+    private void refresh(boolean closing) {
+        if (displayId != null) {
+            meter.redraw(closing, () -> Display.updateDisplay(displayId, this));
+        }
     }
 
     @Override
@@ -103,23 +102,16 @@ public final class ProgressBar implements DisplayDataRenderable {
 
     @Override
     public synchronized void render(RenderContext context) {
-        double fraction = (double) current / total;
-        double seconds = (System.nanoTime() - startNanos) / 1e9;
-        String stats = String.format(Locale.ROOT, "%d/%d [%.1fs]%s", current, total, seconds,
-                postfix.isEmpty() ? "" : " " + postfix);
-        context.renderIfRequested(MIMEType.TEXT_PLAIN, () -> {
-            int filled = (int) Math.round(fraction * WIDTH);
-            return String.format(Locale.ROOT, "%s %3d%% |%s%s| %s", label, Math.round(fraction * 100),
-                    "█".repeat(filled), " ".repeat(WIDTH - filled), stats);
-        });
+        ProgressLine line = meter.line();
+        context.renderIfRequested(MIMEType.TEXT_PLAIN, line::text);
         context.renderIfRequested(MIMEType.TEXT_HTML, () -> String.format(Locale.ROOT,
                 "<div><span>%s</span> <progress value=\"%d\" max=\"%d\" style=\"width:40%%\"></progress> "
-                        + "<span>%d%% %s</span></div>", CourseRenderers.escape(label), current, total,
-                Math.round(fraction * 100), CourseRenderers.escape(stats)));
+                        + "<span>%d%% %s</span></div>", CourseRenderers.escape(label), line.count(), line.total(),
+                line.percent(), CourseRenderers.escape(line.stats())));
     }
 
     @Override
     public String toString() {
-        return label + " " + current + "/" + total;
+        return label + " " + current() + "/" + meter.total();
     }
 }

@@ -375,7 +375,7 @@ public final class HubDownloader {
     /** Appends the body to {@code part} from offset {@code from}; returns the part's final size. */
     private long receive(HttpURLConnection connection, String encoding, Path part, long from, long total, String label)
             throws IOException {
-        ProgressBar bar = options.progress() ? new ProgressBar(System.err, label, from) : null;
+        ProgressBar bar = options.progress() ? new ProgressBar(System.err, label, total, from) : null;
         long position = from;
         try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 InputStream in = HubHttp.decoded(connection.getInputStream(), encoding)) {
@@ -390,13 +390,13 @@ public final class HubDownloader {
                 }
                 position += n;
                 if (bar != null) {
-                    bar.update(position, total);
+                    bar.update(position);
                 }
             }
             channel.force(false);
         } finally {
             if (bar != null) {
-                bar.finish(position, total);
+                bar.finish(position);
             }
         }
         return position;

@@ -125,9 +125,10 @@ public class TransformerTrainer extends TransformerTrainerBase {
                 for (Batch batch : epochBatches(epoch)) {
                     Tensor loss = trainingStep(batch);
                     checkFinite(loss.item());
-                    progressBar.update();
+                    // the description first: the step that reaches the total then draws the final line
                     progressBar.setDescription(String.format(Locale.ROOT, "Epoch %d, loss: %.3f, accuracy: %.2f",
                             epoch + 1, loss.item(), accuracy));
+                    progressBar.update();
                     afterStep(epoch);
                 }
                 accuracy = evaluate();
