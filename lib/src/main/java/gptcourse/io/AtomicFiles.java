@@ -135,12 +135,4 @@ public final class AtomicFiles {
         }
         return why;
     }
-
-    /** Renames {@code tmp} over {@code file} atomically (after forcing it to disk). */
-    public static void move(Path tmp, Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        rename(tmp, file);
-    }
 }
