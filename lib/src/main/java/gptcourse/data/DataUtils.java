@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
+import gptcourse.io.Sha256;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,7 +136,7 @@ public final class DataUtils {
         }
         String key = "format=" + CACHE_FORMAT + "|source=" + dataset.fingerprint() + "|tokenizer=" + tokenizer.sha256()
                 + "|maxLength=" + maxLength + "|addBos=" + addBosToken;
-        String name = Gpt2Tokenizer.sha256(key.getBytes(StandardCharsets.UTF_8)).substring(0, 24);
+        String name = Sha256.of(key.getBytes(StandardCharsets.UTF_8)).substring(0, 24);
         Path data = cacheDir.resolve(name + ".int32");
         Path metaPath = cacheDir.resolve(name + ".meta");
         TokenizedDataset cached = openCached(data, metaPath, key, maxLength, dataset.name());

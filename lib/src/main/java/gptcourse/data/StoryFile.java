@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
+import gptcourse.io.Sha256;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -155,7 +156,7 @@ final class StoryFile {
             Path cached = null;
             if (indexCacheDir != null) {
                 String key = file.toAbsolutePath().normalize() + "|" + size + "|" + mtime;
-                cached = indexCacheDir.resolve(Gpt2Tokenizer.sha256(key.getBytes(StandardCharsets.UTF_8))
+                cached = indexCacheDir.resolve(Sha256.of(key.getBytes(StandardCharsets.UTF_8))
                         .substring(0, 24) + ".stories.idx");
                 if (Files.exists(cached) && readIndex(cached, size)) {
                     return;
