@@ -334,6 +334,7 @@ public final class HubDownloader {
                     }
                     if (problem == null) {
                         boolean verified = expectedSha != null || expectedSize >= 0;
+                        // not AtomicFiles: the .part keeps its fixed name across runs so that a cut download resumes
                         Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                         writeMeta(sibling(target, ".meta"), url, size, sha, Files.getLastModifiedTime(target).toMillis(),
                                 verified);
