@@ -8,8 +8,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +21,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
+import gptcourse.io.AtomicFiles;
+import gptcourse.io.Sha256;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,7 +135,7 @@ public final class DataUtils {
         }
         String key = "format=" + CACHE_FORMAT + "|source=" + dataset.fingerprint() + "|tokenizer=" + tokenizer.sha256()
                 + "|maxLength=" + maxLength + "|addBos=" + addBosToken;
-        String name = Gpt2Tokenizer.sha256(key.getBytes(StandardCharsets.UTF_8)).substring(0, 24);
+        String name = Sha256.of(key.getBytes(StandardCharsets.UTF_8)).substring(0, 24);
         Path data = cacheDir.resolve(name + ".int32");
         Path metaPath = cacheDir.resolve(name + ".meta");
         TokenizedDataset cached = openCached(data, metaPath, key, maxLength, dataset.name());
@@ -145,17 +145,14 @@ public final class DataUtils {
         }
         try {
             Files.createDirectories(cacheDir);
-            Path tmp = Files.createTempFile(cacheDir, name, ".int32.tmp");
-            long[] stats;
-            int rows;
-            try (FileSink sink = new FileSink(tmp, maxLength)) {
-                stats = concatenate(dataset, tokenizer, maxLength, addBosToken, threads, sink);
-                rows = sink.rows;
-            } catch (RuntimeException | IOException e) {
-                Files.deleteIfExists(tmp);
-                throw e;
-            }
-            Files.move(tmp, data, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            FileSink sink = new FileSink(maxLength);
+            long[][] counted = new long[1][]; // what concatenate returns, out of the lambda
+            AtomicFiles.writeChannel(data, channel -> {
+                counted[0] = concatenate(dataset, tokenizer, maxLength, addBosToken, threads, sink.writingTo(channel));
+                sink.flush();
+            });
+            long[] stats = counted[0];
+            int rows = sink.rows;
             Properties meta = new Properties();
             meta.setProperty("key", key);
             meta.setProperty("rows", Integer.toString(rows));
@@ -339,16 +336,21 @@ public final class DataUtils {
         }
     }
 
-    private static final class FileSink implements RowSink, AutoCloseable {
-        private final FileChannel channel;
+    /** Rows into a file, 1 MB at a time; {@link #flush} after the last row. */
+    private static final class FileSink implements RowSink {
         private final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        private FileChannel channel;
         private int rows;
 
-        FileSink(Path file, int width) throws IOException {
+        FileSink(int width) {
             if (4L * width > buffer.capacity()) {
                 throw new IllegalArgumentException("maxLength " + width + " is too large: at most " + buffer.capacity() / 4);
             }
-            channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        }
+
+        FileSink writingTo(FileChannel file) {
+            channel = file;
+            return this;
         }
 
         @Override
@@ -370,7 +372,7 @@ public final class DataUtils {
             return rows;
         }
 
-        private void flush() {
+        void flush() {
             buffer.flip();
             try {
                 while (buffer.hasRemaining()) {
@@ -380,16 +382,6 @@ public final class DataUtils {
                 throw new UncheckedIOException("cannot write tokens", e);
             }
             buffer.clear();
-        }
-
-        @Override
-        public void close() throws IOException {
-            try {
-                flush();
-                channel.force(false);
-            } finally {
-                channel.close();
-            }
         }
     }
 }

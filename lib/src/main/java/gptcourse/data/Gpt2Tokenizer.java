@@ -7,12 +7,11 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+
+import gptcourse.io.Sha256;
 
 /**
  * GPT-2's tokenizer: the same ids as Hugging Face's {@code gpt2} ({@code
@@ -91,7 +90,7 @@ public final class Gpt2Tokenizer implements AutoCloseable {
                 "padding", "false");
         try {
             HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), options);
-            return new Gpt2Tokenizer(tokenizer, sha256(json));
+            return new Gpt2Tokenizer(tokenizer, Sha256.of(json));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load the GPT-2 tokenizer", e);
         }
@@ -242,13 +241,5 @@ public final class Gpt2Tokenizer implements AutoCloseable {
             out[i] = (int) ids[i];
         }
         return out;
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -7,12 +7,13 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+
+import gptcourse.io.AtomicFiles;
 
 /**
  * Generates GPT-2's {@code tokenizer.json} (Hugging Face tokenizers format) from the BPE ranks
@@ -56,9 +57,7 @@ public final class Gpt2TokenizerJson {
         }
         Path out = Path.of(args[0]).toAbsolutePath();
         Files.createDirectories(out.getParent());
-        Path tmp = Files.createTempFile(out.getParent(), out.getFileName().toString(), ".tmp");
-        Files.write(tmp, generate());
-        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(out, generate());
         System.out.println("wrote " + out + " (" + Files.size(out) + " bytes)");
     }
 

@@ -126,7 +126,7 @@ public final class HubDownloader {
         if (meta == null || unverified) {
             // Put there by hand, the process died just after the final move, or the server gave
             // neither size nor checksum last time: check what we can now.
-            String sha = sha256(target);
+            String sha = Sha256.of(target);
             boolean verified = false;
             if (!options.offline()) {
                 try {
@@ -158,7 +158,7 @@ public final class HubDownloader {
             return "size " + size + " bytes, expected " + expectedSize;
         }
         if (Long.parseLong(meta.getProperty("mtime", "-1")) != mtime) {
-            String sha = sha256(target);
+            String sha = Sha256.of(target);
             if (!sha.equals(meta.getProperty("sha256"))) {
                 return "SHA-256 " + sha + ", expected " + meta.getProperty("sha256");
             }
@@ -178,7 +178,7 @@ public final class HubDownloader {
         Files.deleteIfExists(sibling(again, ".part.meta"));
         try {
             download(url, again);
-            String shaAgain = sha256(again);
+            String shaAgain = Sha256.of(again);
             if (shaAgain.equals(sha)) {
                 writeMeta(sibling(target, ".meta"), url, Files.size(target), sha,
                         Files.getLastModifiedTime(target).toMillis(), true);
@@ -327,13 +327,14 @@ public final class HubDownloader {
                     if (expectedSize >= 0 && size != expectedSize) {
                         problem = "size " + size + " bytes, expected " + expectedSize;
                     } else {
-                        sha = sha256(part);
+                        sha = Sha256.of(part);
                         if (expectedSha != null && !expectedSha.equals(sha)) {
                             problem = "SHA-256 " + sha + ", the Hub says " + expectedSha;
                         }
                     }
                     if (problem == null) {
                         boolean verified = expectedSha != null || expectedSize >= 0;
+                        // not AtomicFiles: the .part keeps its fixed name across runs so that a cut download resumes
                         Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                         writeMeta(sibling(target, ".meta"), url, size, sha, Files.getLastModifiedTime(target).toMillis(),
                                 verified);
@@ -400,10 +401,6 @@ public final class HubDownloader {
             }
         }
         return position;
-    }
-
-    static String sha256(Path file) throws IOException {
-        return Sha256.of(file);
     }
 
     private static void writeMeta(Path path, URI url, long size, String sha, long mtime, boolean verified)

@@ -1,7 +1,6 @@
 package gptcourse.data;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -13,12 +12,13 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
+import gptcourse.io.AtomicFiles;
+import gptcourse.io.Sha256;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -155,7 +155,7 @@ final class StoryFile {
             Path cached = null;
             if (indexCacheDir != null) {
                 String key = file.toAbsolutePath().normalize() + "|" + size + "|" + mtime;
-                cached = indexCacheDir.resolve(Gpt2Tokenizer.sha256(key.getBytes(StandardCharsets.UTF_8))
+                cached = indexCacheDir.resolve(Sha256.of(key.getBytes(StandardCharsets.UTF_8))
                         .substring(0, 24) + ".stories.idx");
                 if (Files.exists(cached) && readIndex(cached, size)) {
                     return;
@@ -215,8 +215,8 @@ final class StoryFile {
     private void writeIndex(Path cached, long fileSize) {
         try {
             Files.createDirectories(cached.getParent());
-            Path tmp = Files.createTempFile(cached.getParent(), cached.getFileName().toString(), ".tmp");
-            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+            AtomicFiles.write(cached, stream -> {
+                DataOutputStream out = new DataOutputStream(stream);
                 out.writeInt(INDEX_MAGIC);
                 out.writeInt(INDEX_VERSION);
                 out.writeLong(fileSize);
@@ -225,8 +225,7 @@ final class StoryFile {
                     out.writeLong(starts[i]);
                     out.writeInt(lengths[i]);
                 }
-            }
-            Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            });
         } catch (IOException e) {
             LOG.warn("could not save the story index to {} ({}); it will be rebuilt next time", cached, e.toString());
         }

@@ -1,10 +1,10 @@
 package gptcourse.data;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +17,7 @@ import gptcourse.data.StoryGrammar.Part;
 import gptcourse.data.StoryGrammar.Slot;
 import gptcourse.data.StoryGrammar.Step;
 import gptcourse.data.StoryGrammar.Text;
+import gptcourse.io.AtomicFiles;
 
 /**
  * Writes short, simple stories in the manner of TinyStories from this project's own grammar
@@ -67,25 +68,31 @@ public final class StoryGenerator {
 
     /**
      * Writes stories {@code 0, 1, ...} of this seed to {@code file}, separated by {@code <|endoftext|>}
-     * lines as in {@code TinyStories-train.txt}, until at least {@code bytes} bytes are written.
+     * lines as in {@code TinyStories-train.txt}, until at least {@code bytes} bytes are written. The
+     * file appears whole or not at all ({@link AtomicFiles}).
      *
      * @return the number of stories written
      */
     public static long write(Path file, long seed, long bytes) throws IOException {
+        long[] count = new long[1];
+        AtomicFiles.write(file, out -> count[0] = write(out, seed, bytes));
+        return count[0];
+    }
+
+    private static long write(OutputStream out, long seed, long bytes) throws IOException {
         if (bytes < 1) {
             throw new IllegalArgumentException("bytes " + bytes + " must be at least 1");
         }
         long written = 0;
         long count = 0;
-        try (BufferedWriter w = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(file),
-                StandardCharsets.UTF_8), 1 << 16)) {
-            while (written < bytes) {
-                String text = story(seed, count++);
-                w.write(text);
-                w.write(SEPARATOR);
-                written += text.length() + SEPARATOR.length(); // the grammar is ASCII: chars are bytes
-            }
+        Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8); // the stream is buffered
+        while (written < bytes) {
+            String text = story(seed, count++);
+            w.write(text);
+            w.write(SEPARATOR);
+            written += text.length() + SEPARATOR.length(); // the grammar is ASCII: chars are bytes
         }
+        w.flush();
         return count;
     }
 

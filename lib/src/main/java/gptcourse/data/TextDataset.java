@@ -6,8 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +13,8 @@ import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+
+import gptcourse.io.Sha256;
 
 /**
  * A dataset of texts with one column, {@code text}: what the tutorial's {@code
@@ -58,17 +58,12 @@ public final class TextDataset implements Iterable<String> {
     public static TextDataset of(String name, List<String> texts) {
         List<String> copy = List.copyOf(texts);
         StringBuilder key = new StringBuilder("memory|").append(copy.size());
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest digest = Sha256.digest();
         for (String text : copy) {
             digest.update(text.getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 0);
         }
-        key.append('|').append(HexFormat.of().formatHex(digest.digest()));
+        key.append('|').append(Sha256.hex(digest));
         return new TextDataset(name, key.toString(), copy, null, false);
     }
 

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -159,16 +158,10 @@ public final class TinyStories {
             try {
                 if (!Files.isRegularFile(file)) {
                     Files.createDirectories(dir);
-                    Path tmp = Files.createTempFile(dir, id, ".tmp");
-                    try {
-                        long t0 = System.nanoTime();
-                        long stories = StoryGenerator.write(tmp, seed, bytes);
-                        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                        LOG.info("generated {} stand-in stories ({} bytes) into {} in {} s", stories, bytes, file,
-                                String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
-                    } finally {
-                        Files.deleteIfExists(tmp);
-                    }
+                    long t0 = System.nanoTime();
+                    long stories = StoryGenerator.write(file, seed, bytes); // whole or not at all
+                    LOG.info("generated {} stand-in stories ({} bytes) into {} in {} s", stories, bytes, file,
+                            String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
                 }
                 return TextDataset.standInFile(name, file, dir.resolve("index"), "generated|" + id);
             } catch (IOException | UncheckedIOException e) {

@@ -3,14 +3,13 @@ package gptcourse.grading;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import gptcourse.io.AtomicFiles;
 
 /**
  * How a graded check's observations leave the student's kernel when the autograder runs it: as
@@ -41,10 +40,7 @@ final class GradingChannel {
         record.put("problem", problem);
         record.put("observation", observation);
         try {
-            Path tmp = Files.createTempFile(folder, method, ".tmp");
-            Files.writeString(tmp, GSON.toJson(record), StandardCharsets.UTF_8);
-            Files.move(tmp, folder.resolve(method + ".json"), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(folder.resolve(method + ".json"), GSON.toJson(record).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("could not hand the check's result to the grader", e);
         }

@@ -1,15 +1,13 @@
 package gptcourse.model;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -20,6 +18,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import gptcourse.io.AtomicFiles;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -41,7 +40,18 @@ public final class SafeTensors {
     private SafeTensors() {
     }
 
+    /** Writes {@code tensors} (and {@code metadata}) to {@code file} atomically, creating its folder. */
     public static void save(Path file, Map<String, INDArray> tensors, Map<String, String> metadata) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        AtomicFiles.writeChannel(file, channel -> write(channel, tensors, metadata));
+    }
+
+    /**
+     * Writes the whole safetensors content at {@code channel}'s position, for a caller that writes
+     * the file itself (a checkpoint patches its checksum in before the rename).
+     */
+    public static void write(WritableByteChannel channel, Map<String, INDArray> tensors, Map<String, String> metadata)
+            throws IOException {
         JsonObject header = new JsonObject();
         if (metadata != null && !metadata.isEmpty()) {
             JsonObject meta = new JsonObject();
@@ -74,36 +84,21 @@ public final class SafeTensors {
         byte[] headPadded = Arrays.copyOf(head, padded);
         Arrays.fill(headPadded, head.length, padded, (byte) ' ');
 
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".partial");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                 OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
-                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
-                out.write(len.array());
-                out.write(headPadded);
-                for (INDArray a : contiguous.values()) {
-                    ByteBuffer raw = a.data().asNio().order(ByteOrder.nativeOrder());
-                    raw.limit((int) (a.length() * a.dataType().width()));
-                    if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
-                        while (raw.hasRemaining()) {
-                            ch.write(raw); // straight from native memory (the stream above is unbuffered)
-                        }
-                    } else {
-                        out.write(toLittleEndian(raw, a.dataType()));
-                    }
-                }
-                out.flush();
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
+        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
+        writeFully(channel, len);
+        writeFully(channel, ByteBuffer.wrap(headPadded));
+        for (INDArray a : contiguous.values()) {
+            ByteBuffer raw = a.data().asNio().order(ByteOrder.nativeOrder());
+            raw.limit((int) (a.length() * a.dataType().width()));
+            // straight from native memory where it is little-endian already
+            writeFully(channel, ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? raw
+                    : ByteBuffer.wrap(toLittleEndian(raw, a.dataType())));
+        }
+    }
+
+    private static void writeFully(WritableByteChannel channel, ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            channel.write(bytes);
         }
     }
 

@@ -6,11 +6,10 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -104,61 +103,53 @@ public record Checkpoint(Path file, long step, int epoch, int batchInEpoch, doub
         meta.put(META_KEY, Json.GSON.toJson(state));
         meta.put(CHECKSUM_KEY, NO_CHECKSUM);
         Files.createDirectories(target.toAbsolutePath().getParent());
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try {
-            SafeTensors.save(tmp, tensors, meta);
-            Checksum sum = checksum(tmp);
+        // a failed write deletes its temporary file (a full disk gets its space back); older checkpoints stay
+        AtomicFiles.writeChannel(target, channel -> {
+            SafeTensors.write(channel, tensors, meta);
+            Checksum sum = checksum(Channels.newInputStream(channel.position(0)));
             if (!NO_CHECKSUM.equals(sum.recorded)) {
-                throw new IOException("the checksum field of " + tmp + " was not written as expected");
+                throw new IOException("the checksum field of the checkpoint " + target + " was not written as expected");
             }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ByteBuffer hex = ByteBuffer.wrap(sum.actual.getBytes(StandardCharsets.US_ASCII));
-                while (hex.hasRemaining()) {
-                    ch.write(hex, sum.offset + hex.position());
-                }
+            ByteBuffer hex = ByteBuffer.wrap(sum.actual.getBytes(StandardCharsets.US_ASCII));
+            while (hex.hasRemaining()) {
+                channel.write(hex, sum.offset + hex.position());
             }
-            FaultPoints.checkpointWritten.accept(tmp);
-            AtomicFiles.move(tmp, target);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp); // a full disk gets its space back; the previous checkpoints are untouched
-            throw e;
-        }
+            FaultPoints.checkpointWritten.accept(target);
+        });
     }
 
     /** Where a file's checksum field is, what it holds, and the file's actual checksum. */
     private record Checksum(long offset, String recorded, String actual) {
     }
 
-    /** Reads the file once: finds the checksum field in the header, hashes the file with it zeroed. */
-    private static Checksum checksum(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] len = in.readNBytes(8);
-            if (len.length < 8) {
-                throw new IOException("it is only " + len.length + " bytes long");
-            }
-            long headerLen = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getLong();
-            if (headerLen <= 0 || headerLen > 100L * 1024 * 1024) {
-                throw new IOException("its header length " + headerLen + " is impossible");
-            }
-            byte[] header = in.readNBytes((int) headerLen);
-            if (header.length < headerLen) {
-                throw new IOException("it ends inside its header");
-            }
-            int at = indexOf(header, CHECKSUM_FIELD, 0);
-            if (at < 0 || at + CHECKSUM_FIELD.length + 64 > header.length
-                    || indexOf(header, CHECKSUM_FIELD, at + 1) >= 0) {
-                throw new IOException("it has no checksum (" + CHECKSUM_KEY + ") in its header");
-            }
-            int from = at + CHECKSUM_FIELD.length;
-            String recorded = new String(header, from, 64, StandardCharsets.US_ASCII);
-            byte[] zeroed = header.clone();
-            System.arraycopy(NO_CHECKSUM.getBytes(StandardCharsets.US_ASCII), 0, zeroed, from, 64);
-            MessageDigest d = Sha256.digest();
-            d.update(len);
-            d.update(zeroed);
-            Sha256.update(d, in);
-            return new Checksum(8L + from, recorded, Sha256.hex(d));
+    /** Reads a file once: finds the checksum field in the header, hashes the file with it zeroed. */
+    private static Checksum checksum(InputStream in) throws IOException {
+        byte[] len = in.readNBytes(8);
+        if (len.length < 8) {
+            throw new IOException("it is only " + len.length + " bytes long");
         }
+        long headerLen = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (headerLen <= 0 || headerLen > 100L * 1024 * 1024) {
+            throw new IOException("its header length " + headerLen + " is impossible");
+        }
+        byte[] header = in.readNBytes((int) headerLen);
+        if (header.length < headerLen) {
+            throw new IOException("it ends inside its header");
+        }
+        int at = indexOf(header, CHECKSUM_FIELD, 0);
+        if (at < 0 || at + CHECKSUM_FIELD.length + 64 > header.length
+                || indexOf(header, CHECKSUM_FIELD, at + 1) >= 0) {
+            throw new IOException("it has no checksum (" + CHECKSUM_KEY + ") in its header");
+        }
+        int from = at + CHECKSUM_FIELD.length;
+        String recorded = new String(header, from, 64, StandardCharsets.US_ASCII);
+        byte[] zeroed = header.clone();
+        System.arraycopy(NO_CHECKSUM.getBytes(StandardCharsets.US_ASCII), 0, zeroed, from, 64);
+        MessageDigest d = Sha256.digest();
+        d.update(len);
+        d.update(zeroed);
+        Sha256.update(d, in);
+        return new Checksum(8L + from, recorded, Sha256.hex(d));
     }
 
     private static int indexOf(byte[] haystack, byte[] needle, int from) {
@@ -219,8 +210,8 @@ public record Checkpoint(Path file, long step, int epoch, int batchInEpoch, doub
             throw new IllegalArgumentException(file + " is not a training checkpoint (no " + META_KEY
                     + " metadata); a model saved with DemoTransformer.save loads with DemoTransformer.load");
         }
-        try {
-            Checksum sum = checksum(file);
+        try (InputStream in = Files.newInputStream(file)) {
+            Checksum sum = checksum(in);
             if (!sum.actual.equals(sum.recorded)) {
                 throw new IllegalArgumentException("the checkpoint " + file + " is corrupt: its SHA-256 is " + sum.actual
                         + " but it records " + sum.recorded + " (a byte changed after it was written)");
@@ -268,7 +259,8 @@ public record Checkpoint(Path file, long step, int epoch, int batchInEpoch, doub
         try (Stream<Path> s = Files.list(dir)) {
             s.filter(p -> {
                 String n = p.getFileName().toString();
-                return n.startsWith(PREFIX) && (n.endsWith(SUFFIX + ".tmp") || n.endsWith(".partial"));
+                // AtomicFiles' <name>.<random hex>.tmp; <name>.tmp and *.partial from earlier versions
+                return n.startsWith(PREFIX) && (n.endsWith(".tmp") || n.endsWith(".partial"));
             }).forEach(doomed::add);
         } catch (IOException e) {
             throw AtomicFiles.failure("list the checkpoints in", dir, e);

@@ -9,7 +9,7 @@ import java.util.function.LongConsumer;
  * SIGKILL} at a chosen moment). They do nothing unless a test sets them.
  */
 final class FaultPoints {
-    /** A checkpoint's temporary file is complete, not yet renamed into place. */
+    /** The checkpoint for this path is complete in its temporary file, not yet renamed into place. */
     static volatile Consumer<Path> checkpointWritten = p -> { };
     /** A step's {@code train_loss} was logged. */
     static volatile LongConsumer stepLogged = s -> { };

@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import gptcourse.io.Sha256;
+
 /**
  * A stand-in for the Hugging Face Hub on 127.0.0.1: {@code /datasets/<repo>/resolve/main/<file>}
  * answers 302 to {@code /cdn/<file>} on a second port (the CDN) with {@code X-Linked-Size} and {@code X-Linked-Etag} (the
@@ -106,7 +108,7 @@ final class FakeHub implements AutoCloseable {
                 + cdnServer.getAddress().getPort() + "/cdn/" + file + "?X-Amz-Signature=fake");
         if (!noSizeHeaders) {
             ex.getResponseHeaders().add("X-Linked-Size", Long.toString(content.length));
-            ex.getResponseHeaders().add("X-Linked-Etag", "\"" + Gpt2Tokenizer.sha256(content) + "\"");
+            ex.getResponseHeaders().add("X-Linked-Etag", "\"" + Sha256.of(content) + "\"");
         }
         ex.getResponseHeaders().add("ETag", "W/\"not-the-sha\"");
         ex.sendResponseHeaders(302, -1);

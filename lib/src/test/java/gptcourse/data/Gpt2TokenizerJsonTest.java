@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import gptcourse.io.Sha256;
 import org.junit.jupiter.api.Test;
 
 class Gpt2TokenizerJsonTest {
@@ -20,7 +21,7 @@ class Gpt2TokenizerJsonTest {
             committed = in.readAllBytes();
         }
         byte[] regenerated = Gpt2TokenizerJson.generate();
-        assertEquals(Gpt2Tokenizer.sha256(regenerated), Gpt2Tokenizer.sha256(committed),
+        assertEquals(Sha256.of(regenerated), Sha256.of(committed),
                 "gpt2-tokenizer.json is stale: run tools/tokenizer/generate.sh and commit the result");
         assertArrayEquals(regenerated, committed);
     }

@@ -60,10 +60,13 @@ class StoryGeneratorTest {
     }
 
     @Test
-    void badArgumentsAreRefused() {
+    void badArgumentsAreRefused() throws IOException {
         assertThrows(IllegalArgumentException.class, () -> StoryGenerator.story(1, -1));
         assertThrows(IllegalArgumentException.class, () -> StoryGenerator.stories(1, -1));
         assertThrows(IllegalArgumentException.class, () -> StoryGenerator.write(dir.resolve("x.txt"), 1, 0));
+        try (var files = Files.list(dir)) {
+            assertEquals(0, files.count(), "a refused write leaves no file, temporary or not");
+        }
         assertEquals(List.of(), StoryGenerator.stories(1, 0));
     }
 

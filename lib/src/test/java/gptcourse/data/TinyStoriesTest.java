@@ -15,6 +15,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import gptcourse.io.Sha256;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -96,7 +97,7 @@ class TinyStoriesTest {
         Properties partMeta = new Properties();
         partMeta.setProperty("url", new HubDownloader(options()).datasetUrl(TinyStories.REPO_ID, VALID).toString());
         partMeta.setProperty("size", Integer.toString(fixture.length));
-        partMeta.setProperty("sha256", Gpt2Tokenizer.sha256(fixture));
+        partMeta.setProperty("sha256", Sha256.of(fixture));
         HubDownloader.writeProperties(HubDownloader.sibling(target, ".part.meta"), partMeta);
 
         TinyStories.load("validation", options());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,9 @@ class SaveLoadTest {
         model.namedParameters().forEach((n, p) -> assertEquals(p.data(), loaded.namedParameters().get(n).data(), n));
         Map<String, INDArray> raw = SafeTensors.load(file).tensors();
         assertTrue(raw.containsKey("blocks.1.attn.W_Q") && raw.containsKey("blocks.0.attn.IGNORE") && raw.containsKey("unembed.b_U"));
-        assertFalse(Files.list(dir).anyMatch(p -> p.toString().endsWith(".partial")), "no temporary file is left behind");
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(file), files.toList(), "no temporary file is left behind");
+        }
     }
 
     @Test

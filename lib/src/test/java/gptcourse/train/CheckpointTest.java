@@ -2,9 +2,12 @@ package gptcourse.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -31,7 +34,7 @@ class CheckpointTest {
         write(dir.resolve(Checkpoint.fileName(10)), model, 10);
         write(dir.resolve(Checkpoint.fileName(200)), model, 200);
         // what a crash in the middle of writing step 300 leaves behind
-        Files.write(dir.resolve(Checkpoint.fileName(300) + ".tmp"), new byte[] {1, 2, 3});
+        Files.write(dir.resolve(Checkpoint.fileName(300) + ".3f9a0c2d17e4b6a5.tmp"), new byte[] {1, 2, 3});
         Checkpoint c = Checkpoint.read(dir);
         assertEquals(200, c.step());
         assertEquals(1, c.epoch());
@@ -48,6 +51,8 @@ class CheckpointTest {
         for (long step : new long[] {1, 2, 3, 4}) {
             write(dir.resolve(Checkpoint.fileName(step)), model, step);
         }
+        Files.write(dir.resolve(Checkpoint.fileName(5) + ".3f9a0c2d17e4b6a5.tmp"), new byte[] {1});
+        // what earlier versions left
         Files.write(dir.resolve(Checkpoint.fileName(5) + ".tmp"), new byte[] {1});
         Files.write(dir.resolve(Checkpoint.fileName(5) + ".tmp12345.partial"), new byte[] {1});
         Files.write(dir.resolve("notes.txt"), new byte[] {1});
@@ -63,10 +68,22 @@ class CheckpointTest {
         Path file = dir.resolve("c.safetensors");
         write(file, new DemoTransformer(CFG, 1), 5);
         byte[] good = Files.readAllBytes(file);
-        Files.createDirectory(dir.resolve("c.safetensors.tmp")); // the temporary file cannot be created
-        assertThrows(Exception.class, () -> write(file, new DemoTransformer(CFG, 2), 6));
+        IOException full = new IOException("No space left on device");
+        FaultPoints.checkpointWritten = tmp -> {
+            throw new UncheckedIOException(full);
+        };
+        try {
+            UncheckedIOException e = assertThrows(UncheckedIOException.class,
+                    () -> write(file, new DemoTransformer(CFG, 2), 6));
+            assertSame(full, e.getCause());
+        } finally {
+            FaultPoints.checkpointWritten = p -> { };
+        }
         assertArrayEquals(good, Files.readAllBytes(file));
         assertEquals(5, Checkpoint.read(file).step());
+        try (var files = Files.list(dir)) {
+            assertEquals(java.util.List.of(file), files.toList(), "the temporary file is deleted");
+        }
     }
 
     @Test

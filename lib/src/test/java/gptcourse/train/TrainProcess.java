@@ -13,8 +13,8 @@ public final class TrainProcess {
     public static void main(String[] args) {
         long pause = Long.getLong("fault.checkpointPauseMs", 0);
         FaultPoints.stepLogged = step -> marker("@@STEP " + step);
-        FaultPoints.checkpointWritten = tmp -> {
-            String name = tmp.getFileName().toString();
+        FaultPoints.checkpointWritten = target -> {
+            String name = target.getFileName().toString();
             marker("@@CKPT " + Long.parseLong(name.replaceAll("\\D", "").replaceFirst("^0+(?=\\d)", "")));
             if (pause > 0) {
                 try {
