@@ -12,11 +12,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * memory several times.
  */
 final class RowBlocks implements AutoCloseable {
-    /** Bytes of logits per block (320 rows at d_vocab 50257). The GEMMs with k = 33 run faster the more
-     *  rows they get: the blocked loss of a batch-32 step took 0.53 s with 80-row blocks, 0.40 s with
-     *  160 and 0.34 s with 320-480, and slower again from 640 rows (LogitsBlockBench, idle machine,
-     *  docs/performance.md); one block in memory at a time. */
-    static final long DEFAULT_BLOCK_BYTES = 64L << 20;
+    /** Bytes of logits per block (640 rows at d_vocab 50257; a whole batch-4 step's 508 rows in one
+     *  block). The GEMMs with k = 33 run faster the more rows they get: LogitsBlockBench, the blocked loss
+     *  forward and backward, rows interleaved, medians of 7-9: batch 32, 0.336 s with 320-row blocks and
+     *  0.269 s with 640; batch 4, 58.5 ms and 45.6-51.0 ms (docs/performance.md). One block is in memory
+     *  at a time; 1,016 rows were faster still (0.287 s against 0.311 s for 640 in one run) but would
+     *  add 76 MB more to the peak. */
+    static final long DEFAULT_BLOCK_BYTES = 128L << 20;
     /** {@code -Dgptcourse.logitsBlockRows=N} fixes the rows per block (for benchmarks and tests). */
     static final String BLOCK_ROWS_PROPERTY = "gptcourse.logitsBlockRows";
 

@@ -14,11 +14,12 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The fused loss on lazy logits alone (forward and backward of {@code getLogProbs(x @ W_U + b_U,
- * tokens).mean().neg()} at the tutorial's size: 32 x 128 rows, d_model 32, d_vocab 50257) for several
- * block sizes, in process CPU seconds (steadier than wall time on a shared machine), interleaved.
+ * tokens).mean().neg()} at the tutorial's size: 32 x 128 rows, d_model 32, d_vocab 50257; {@code --batch 4}
+ * for the quick run's) for several block sizes, in process CPU seconds (steadier than wall time on a
+ * shared machine) and wall seconds, interleaved.
  *
  * <pre>
- * java -cp ... gptcourse.bench.LogitsBlockBench [--reps 5] [--rows 10,20,40,80,160]
+ * java -cp ... gptcourse.bench.LogitsBlockBench [--reps 5] [--rows 10,20,40,80,160] [--batch 32]
  * </pre>
  */
 public final class LogitsBlockBench {
@@ -27,6 +28,7 @@ public final class LogitsBlockBench {
 
     public static void main(String[] args) {
         int reps = TrainStepBench.intArg(args, "--reps", 5);
+        int batch = TrainStepBench.intArg(args, "--batch", 32);
         String rowsArg = "10,20,40,80,160";
         for (int i = 0; i < args.length - 1; i++) {
             if (args[i].equals("--rows")) {
@@ -42,10 +44,10 @@ public final class LogitsBlockBench {
             sizes.add(v);
         }
         Nd4j.getRandom().setSeed(1);
-        Tensor x = Tensor.parameter(Nd4j.randn(DataType.FLOAT, 32, 128, 32));
+        Tensor x = Tensor.parameter(Nd4j.randn(DataType.FLOAT, batch, 128, 32));
         Tensor w = Tensor.parameter(Nd4j.randn(DataType.FLOAT, 32, 50257).muli(0.02));
         Tensor b = Tensor.parameter(Nd4j.zeros(DataType.FLOAT, 50257));
-        INDArray tokens = Nd4j.rand(DataType.FLOAT, 32, 128).muli(50257).castTo(DataType.INT64);
+        INDArray tokens = Nd4j.rand(DataType.FLOAT, batch, 128).muli(50257).castTo(DataType.INT64);
         Map<Long, List<Double>> cpu = new LinkedHashMap<>();
         Map<Long, List<Double>> wall = new LinkedHashMap<>();
         for (int rep = -1; rep < reps; rep++) {
@@ -69,6 +71,7 @@ public final class LogitsBlockBench {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("bench", "logits_block");
+        out.put("batch", batch);
         for (long rows : sizes) {
             out.put("cpu_median_s_" + rows, TrainStepBench.median(cpu.get(rows)));
             out.put("wall_median_s_" + rows, TrainStepBench.median(wall.get(rows)));
