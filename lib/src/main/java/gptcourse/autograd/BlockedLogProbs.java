@@ -16,8 +16,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * The forward pass computes one block of rows of logits at a time, soft-maxes it in place and keeps
  * only the log-probability of each row's target. With a graph, it also feeds the block's softmax,
  * while it is in cache, straight into the two GEMMs that give the gradients of {@code x} and of
- * {@code [W ; b]} for an incoming gradient of 1 ({@code onehot(target) - softmax}: the GEMMs subtract
- * the softmax's part, and the one-hot part is a gather and a scatter-add over all rows at the end).
+ * {@code [W ; b]} for an incoming gradient of 1 ({@code onehot(target) - softmax}: 1 is subtracted at
+ * each row's target, one element a row, and the GEMMs subtract the result).
  * The loss's {@code mean()} gives every row the same incoming gradient, so {@code backward()} only
  * scales them.
  * For any other incoming gradient the backward pass computes each block again
@@ -63,7 +63,7 @@ final class BlockedLogProbs {
         // backward() only scales these (no second pass over the logits).
         long k = weight.size(0);
         INDArray unitGx = grad ? Buffers.empty(type, rows, k) : null;
-        INDArray unitGwb = grad ? Buffers.zeros(type, k + 1, vocab) : null;
+        INDArray unitGwb = grad ? Buffers.empty(type, k + 1, vocab) : null; // the first block's GEMM writes it
 
         INDArray out = Nd4j.create(type, rows);
         for (long r0 = 0; r0 < rows; r0 += blockRows) {
@@ -82,15 +82,15 @@ final class BlockedLogProbs {
             }
             out.get(NDArrayIndex.interval(r0, r1)).assign(logp);
             if (grad) {
-                // d logp[r] / d z[r, :] = onehot(target) - softmax: the softmax's part here, while the
-                // block is in cache; the one-hot part for all rows at once below
-                gradientGemms(p, -1.0, blocks, r0, r1, unitGx, unitGwb);
+                // d logp[r] / d z[r, :] = onehot(target) - softmax = -(softmax - onehot(target)), while the
+                // block is in cache: one element a row, then GEMMs that subtract
+                INDArray minusOne = Nd4j.createUninitialized(type, at.length()).assign(-1.0);
+                Indexing.scatterAddInPlace(p.reshape(p.length()), at, minusOne);
+                minusOne.close();
+                gradientGemms(p, -1.0, blocks, r0, r1, unitGx, unitGwb, r0 == 0 ? 0.0 : 1.0);
             }
         }
         blocks.releaseBlock();
-        if (grad) {
-            addOneHotPart(blocks, next, unitGx, unitGwb);
-        }
         INDArray logProbs = out.reshape(batch, seq - 1);
         if (!grad) {
             blocks.close();
@@ -108,9 +108,9 @@ final class BlockedLogProbs {
     }
 
     /** Adds a block's logit gradient {@code alpha * gz} into {@code gx [rows, k]} ({@code gz @ W^T}, its rows
-     *  r0..r1-1) and {@code gwb [k+1, v]} ({@code += [x | 1]^T @ gz}); either may be null. */
+     *  r0..r1-1) and {@code gwb [k+1, v]} ({@code = [x | 1]^T @ gz + beta * gwb}); either may be null. */
     private static void gradientGemms(INDArray gz, double alpha, RowBlocks blocks, long r0, long r1, INDArray gx,
-                                      INDArray gwb) {
+                                      INDArray gwb, double beta) {
         DataType type = gz.dataType();
         if (gx != null) {
             INDArray gxs = Buffers.empty(type, r1 - r0, blocks.w().rows());
@@ -120,28 +120,9 @@ final class BlockedLogProbs {
         }
         if (gwb != null) {
             INDArray xs = blocks.x1Rows(r0, r1);
-            Nd4j.gemm(xs, gz, gwb, true, false, alpha, 1.0);
+            Nd4j.gemm(xs, gz, gwb, true, false, alpha, beta);
             Buffers.release(xs);
         }
-    }
-
-    /**
-     * The one-hot part of the unit gradient {@code onehot(target) - softmax}, for every row at once:
-     * row r with target t adds column t of {@code W} to its {@code x} gradient, and its
-     * {@code [x | 1]} row to column t of the {@code [W ; b]} gradient (a gather and a scatter-add of
-     * {@code [rows, k+1]} values instead of a pass over each block of logits).
-     */
-    private static void addOneHotPart(RowBlocks blocks, INDArray next, INDArray gx, INDArray gwb) {
-        INDArray picked = Nd4j.exec(new Gather(blocks.w(), next, 1))[0]; // [k, rows]: each row's target column
-        gx.addi(picked.transpose());
-        picked.close();
-        // [W ; b]'s gradient is [k+1, v]: the scatter-add works on rows, so it adds into its transpose
-        INDArray columns = Buffers.zeros(gwb.dataType(), gwb.columns(), gwb.rows());
-        Indexing.scatterAddInPlace(columns, next, blocks.x1());
-        // gwb += columns^T, as a GEMM with the identity: a strided add over [k+1, v] is slower
-        INDArray eye = Nd4j.eye(gwb.rows()).castTo(gwb.dataType());
-        Nd4j.gemm(eye, columns, gwb, false, true, 1.0, 1.0);
-        Buffers.release(columns);
     }
 
     /** The gradients of x, weight and bias from those of x's rows with a next token ({@code [rows, k]}) and
@@ -185,7 +166,7 @@ final class BlockedLogProbs {
             gz.muliColumnVector(negG.get(NDArrayIndex.interval(r0, r1)).reshape(r1 - r0, 1));
             Indexing.scatterAddInPlace(gz.reshape(gz.length()), targetsInBlock(next, r0, r1, vocab),
                     gFlat.get(NDArrayIndex.interval(r0, r1)).dup());
-            gradientGemms(gz, 1.0, blocks, r0, r1, gx, gwb);
+            gradientGemms(gz, 1.0, blocks, r0, r1, gx, gwb, 1.0);
         }
         blocks.releaseBlock();
         return gradients(gx, gwb, x, batch, seq);
