@@ -185,6 +185,9 @@ public final class Functional {
         if (seq < 2) {
             throw new IllegalArgumentException("need at least 2 positions to predict a next token, got seq = " + seq);
         }
+        if (batch < 1) {
+            throw new IllegalArgumentException("need at least one row of tokens, got an empty batch (batch = 0)");
+        }
     }
 
     /** Below this a float32 probability has lost precision (or is 0); its log is recomputed exactly. */

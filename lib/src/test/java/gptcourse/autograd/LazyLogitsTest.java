@@ -149,6 +149,11 @@ class LazyLogitsTest {
         assertThrows(IndexOutOfBoundsException.class,
                 () -> Functional.logProbsOfNextTokens(lazy, Nd4j.createFromArray(new long[][] {{1, 2, 3, 4, 5}, {0, -1, 0, 0, 0}})));
         assertThrows(IllegalArgumentException.class, () -> RowBlocks.of(p[0].data(), p[1].data(), p[2].data(), 0));
+        // an empty batch has no row to predict: one clear error, not gradients from unwritten memory
+        Tensor empty = Tensor.lazyLinear(Tensor.parameter(Nd4j.create(DataType.DOUBLE, 0, 5, 3)), p[1], p[2]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Functional.logProbsOfNextTokens(empty, Nd4j.create(DataType.INT64, 0, 5)));
+        assertTrue(e.getMessage().contains("batch"), e.getMessage());
     }
 
     private static Tensor[] params() {
