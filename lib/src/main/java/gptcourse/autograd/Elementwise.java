@@ -45,30 +45,30 @@ final class Elementwise {
 
     /** {@code a + b}: the gradient flows to both unchanged. */
     static Tensor add(Tensor a, Tensor b) {
-        return Recording.result(binary(Elementwise.Op.ADD, a.data(), b.data()),
+        return Recording.result(binary(Op.ADD, a.data(), b.data()),
                 (g, out) -> new Grad[] {Grad.view(g, g), Grad.view(g, g)}, a, b);
     }
 
     /** {@code a - b}: {@code g} to a, {@code -g} to b. */
     static Tensor sub(Tensor a, Tensor b) {
-        return Recording.result(binary(Elementwise.Op.SUB, a.data(), b.data()),
+        return Recording.result(binary(Op.SUB, a.data(), b.data()),
                 (g, out) -> new Grad[] {Grad.view(g, g), b.requiresGrad() ? Grad.fresh(g.neg()) : null}, a, b);
     }
 
     /** {@code a * b}: {@code g * b} to a, {@code g * a} to b. */
     static Tensor mul(Tensor a, Tensor b) {
-        return Recording.result(binary(Elementwise.Op.MUL, a.data(), b.data()), (g, out) -> Grad.of(
-                a.requiresGrad() ? binary(Elementwise.Op.MUL, g, b.values()) : null,
-                b.requiresGrad() ? binary(Elementwise.Op.MUL, g, a.values()) : null), a, b);
+        return Recording.result(binary(Op.MUL, a.data(), b.data()), (g, out) -> Grad.of(
+                a.requiresGrad() ? binary(Op.MUL, g, b.values()) : null,
+                b.requiresGrad() ? binary(Op.MUL, g, a.values()) : null), a, b);
     }
 
     /** {@code a / b}: {@code g / b} to a, {@code -g * a / b^2 = -g * out / b} to b. */
     static Tensor div(Tensor a, Tensor b) {
-        return Recording.result(binary(Elementwise.Op.DIV, a.data(), b.data()), (g, out) -> {
-            INDArray ga = a.requiresGrad() ? binary(Elementwise.Op.DIV, g, b.values()) : null;
+        return Recording.result(binary(Op.DIV, a.data(), b.data()), (g, out) -> {
+            INDArray ga = a.requiresGrad() ? binary(Op.DIV, g, b.values()) : null;
             INDArray gb = null;
             if (b.requiresGrad()) {
-                gb = binary(Elementwise.Op.MUL, g, out.values());
+                gb = binary(Op.MUL, g, out.values());
                 Nd4j.exec(new DivOp(new INDArray[] {gb, b.values()}, new INDArray[] {gb}));
                 gb.negi();
             }
