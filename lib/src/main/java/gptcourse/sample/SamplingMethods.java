@@ -20,7 +20,8 @@ import org.nd4j.linalg.indexing.conditions.Conditions;
  * }</pre>
  *
  * Ties are broken by the lower token id everywhere (like the course's {@code sort(stable=True)}), so a
- * filtered set never depends on how the native sort orders equal values.
+ * filtered set never depends on the order in which equal values are found. Top-k's and top-p's cut-off
+ * comes from {@link Selection} (no sort of the vocabulary); the mask itself is made in ND4J calls.
  */
 public final class SamplingMethods {
 
@@ -162,10 +163,7 @@ public final class SamplingMethods {
         if (k >= logits.length()) {
             return logits.dup();
         }
-        INDArray sorted = sortedDescending(logits);
-        double threshold = sorted.getDouble(k - 1);
-        sorted.close();
-        return maskAllButLargest(logits, logits, k, threshold);
+        return maskOutside(logits, logits, Selection.largest(values(logits), k));
     }
 
     /** The logits with everything outside the nucleus set to -inf; {@code 0 < p <= 1}. */
@@ -175,12 +173,9 @@ public final class SamplingMethods {
             throw new IllegalArgumentException("top_p must be in (0, 1], got " + p);
         }
         INDArray probs = probabilities(logits);
-        INDArray sorted = sortedDescending(probs);
-        int n = keepCount(runningSums(sorted), p);
-        double threshold = sorted.getDouble(Math.min(n, logits.length()) - 1);
-        sorted.close();
+        Selection.Cut cut = nucleus(values(probs), p);
         // probabilities are in the same order as the logits, so the tie rule can work on them directly
-        INDArray out = n >= logits.length() ? logits.dup() : maskAllButLargest(logits, probs, n, threshold);
+        INDArray out = cut.count() >= logits.length() ? logits.dup() : maskOutside(logits, probs, cut);
         probs.close();
         return out;
     }
@@ -192,28 +187,13 @@ public final class SamplingMethods {
      * @param probs [d_vocab] probabilities summing to 1
      */
     public static int topPKeepCount(INDArray probs, double p) {
-        INDArray asDouble = probs.castTo(DataType.DOUBLE);
-        INDArray sorted = sortedDescending(asDouble);
-        free(asDouble, probs);
-        int n = keepCount(runningSums(sorted), p);
-        sorted.close();
-        return n;
+        return nucleus(values(probs), p).count();
     }
 
-    /** {@code searchsorted(cumulative, p, side="left") + 1}, at least 1, as the course's sample_top_p. */
-    private static int keepCount(double[] cumulative, double p) {
-        double target = p - TOP_P_TOLERANCE;
-        int lo = 0;
-        int hi = cumulative.length - 1;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (cumulative[mid] >= target) {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        return Math.max(1, lo + 1);
+    /** The course's {@code searchsorted(cumsum(sorted descending), p, side="left") + 1}, at least 1, within
+     *  {@value #TOP_P_TOLERANCE}: the running sum of the sorted probabilities, found without sorting them. */
+    private static Selection.Cut nucleus(double[] probs, double p) {
+        return Selection.nucleus(probs, p - TOP_P_TOLERANCE);
     }
 
     /** softmax(logits) in double precision, [d_vocab]. */
@@ -230,8 +210,20 @@ public final class SamplingMethods {
     private static double[] runningSums(INDArray x) {
         INDArray running = x.ulike();
         Nd4j.exec(new CumSum(x, running, false, false, 0));
-        double[] out = running.toDoubleVector();
+        double[] out = values(running);
         running.close();
+        return out;
+    }
+
+    /** A 1-D array's values as Java doubles, read from its buffer: {@code toDoubleVector()} would first copy
+     *  it in native memory and leave that copy to the garbage collector. */
+    private static double[] values(INDArray x) {
+        if (x.offset() == 0 && x.elementWiseStride() == 1 && x.data().length() == x.length()) {
+            return x.data().asDouble();
+        }
+        INDArray copy = x.dup();
+        double[] out = copy.data().asDouble();
+        copy.close();
         return out;
     }
 
@@ -252,44 +244,34 @@ public final class SamplingMethods {
         return next;
     }
 
-    /** The values of a 1-D array, largest first (libnd4j's native sort, on a copy). Only values are needed:
-     *  which ids to keep follows from the threshold and the lowest-id tie rule. */
-    private static INDArray sortedDescending(INDArray x) {
-        INDArray copy = x.dup();
-        INDArray sorted = Nd4j.sort(copy, false);
-        free(copy, sorted);
-        return sorted;
-    }
-
-    /** Sets to -inf every logit except the {@code n} whose {@code scores} (logits or probabilities, same
-     *  order) are largest: all above {@code threshold} and, of those equal to it, the lowest ids. In ND4J
-     *  calls over the whole vocabulary at once, so the mask stays on the device (no Java loop over it). */
-    private static INDArray maskAllButLargest(INDArray logits, INDArray scores, int n, double threshold) {
-        INDArray s = scores.castTo(DataType.DOUBLE);
-        INDArray above = asDouble(s.gt(threshold));
-        INDArray ties = asDouble(s.eq(threshold));
-        free(s, scores);
-        long tiesToKeep = n - above.sumNumber().longValue();
-        // the first tiesToKeep ties by id: their running count is at most tiesToKeep
-        INDArray tieCount = Nd4j.cumsum(ties, 0);
-        INDArray keptTies = asDouble(tieCount.lte(tiesToKeep + 0.5)).muli(ties);
-        tieCount.close();
-        ties.close();
-        INDArray dropped = above.addi(keptTies).rsubi(1.0);   // 1 where the logit goes, 0 where it stays
-        keptTies.close();
+    /** Sets to -inf every logit outside {@code cut} of their {@code scores} (the logits or their probabilities,
+     *  same order): those below its threshold and, of those equal to it, all but the lowest ids it keeps.
+     *  In ND4J calls over the whole vocabulary at once, so the mask stays on the device (no Java loop over
+     *  it); the threshold is one of the scores' own values, so the comparisons are exact. */
+    private static INDArray maskOutside(INDArray logits, INDArray scores, Selection.Cut cut) {
+        double threshold = cut.threshold();
+        INDArray dropped = asNumbers(scores.lt(threshold), DataType.DOUBLE);   // 1 where the logit goes
+        if (!cut.keepsAllTies()) {
+            // the ties after the first (count - larger) by id go too: their running count is above that
+            INDArray ties = asNumbers(scores.eq(threshold), DataType.DOUBLE);
+            INDArray tieCount = Nd4j.cumsum(ties, 0);
+            INDArray cutTies = asNumbers(tieCount.gt(cut.count() - cut.larger() + 0.5), DataType.DOUBLE).muli(ties);
+            tieCount.close();
+            ties.close();
+            dropped.addi(cutTies);
+            cutTies.close();
+        }
         BooleanIndexing.replaceWhere(dropped, Double.NEGATIVE_INFINITY, Conditions.greaterThan(0.5));
-        INDArray x = logits.castTo(DataType.DOUBLE);
-        INDArray masked = x.add(dropped); // add: never changes logits
-        free(x, logits);
-        dropped.close();
-        INDArray out = masked.castTo(logits.dataType());
-        free(masked, out);
+        INDArray mask = dropped.castTo(logits.dataType());   // 0 and -inf, exact in every float type
+        free(dropped, mask);
+        INDArray out = logits.add(mask);   // adding 0 never changes a logit
+        mask.close();
         return out;
     }
 
-    /** A comparison's result as 0.0 / 1.0 values, freeing the boolean array. */
-    private static INDArray asDouble(INDArray bool) {
-        INDArray out = bool.castTo(DataType.DOUBLE);
+    /** A comparison's result as 0 / 1 values of {@code type}, freeing the boolean array. */
+    private static INDArray asNumbers(INDArray bool, DataType type) {
+        INDArray out = bool.castTo(type);
         bool.close();
         return out;
     }

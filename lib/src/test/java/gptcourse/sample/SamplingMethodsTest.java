@@ -131,6 +131,48 @@ class SamplingMethodsTest {
         assertEquals(copy, l, "topPFilter changed its argument");
     }
 
+    /** The ids a stable sort by descending score would put first: the n largest, ties by lowest id. */
+    private static Set<Integer> firstBySorting(double[] scores, int n) {
+        Integer[] ids = new Integer[scores.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i;
+        }
+        java.util.Arrays.sort(ids, (a, b) -> Double.compare(scores[b], scores[a]));   // stable: ties keep id order
+        return new HashSet<>(java.util.Arrays.asList(ids).subList(0, n));
+    }
+
+    @Test
+    void theFiltersKeepExactlyTheTokensASortedVocabularyWould() {
+        Random rng = new Random(3);
+        for (int trial = 0; trial < 60; trial++) {
+            int n = 1 + rng.nextInt(trial < 45 ? 40 : 50257);
+            double[] v = new double[n];
+            for (int i = 0; i < n; i++) {
+                // half the trials with few distinct values, so that ties straddle the cut
+                v[i] = trial % 2 == 0 ? rng.nextInt(4) : (float) (2 * rng.nextGaussian());
+            }
+            INDArray l = logits(v);
+            double[] asFloats = l.toDoubleVector();
+            int k = 1 + rng.nextInt(n);
+            assertEquals(firstBySorting(asFloats, k), kept(SamplingMethods.topKFilter(l, k)), "top-k, trial " + trial);
+
+            double p = 0.05 + 0.95 * rng.nextDouble();
+            double[] probs = SamplingMethods.probabilities(l).toDoubleVector();
+            double[] sorted = probs.clone();
+            java.util.Arrays.sort(sorted);
+            int keep = sorted.length;
+            double sum = 0;
+            for (int i = 0; i < sorted.length; i++) {
+                sum += sorted[sorted.length - 1 - i];
+                if (sum >= p - SamplingMethods.TOP_P_TOLERANCE) {
+                    keep = i + 1;
+                    break;
+                }
+            }
+            assertEquals(firstBySorting(probs, keep), kept(SamplingMethods.topPFilter(l, p)), "top-p " + p + ", trial " + trial);
+        }
+    }
+
     @Test
     void topPAlwaysKeepsOneAndBreaksTiesByLowestId() {
         INDArray l = logitsOfProbs(0.9, 0.05, 0.05);
