@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Set;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -190,7 +189,7 @@ final class Backprop {
             grad.addi(value);
             return false;
         }
-        if (mayKeep && (t.node() != null || isPlainC(value))) {
+        if (mayKeep && (t.node() != null || Layouts.fromBufferStart(value))) {
             t.memory().setGrad(value, memory);
             return true;
         }
@@ -227,10 +226,5 @@ final class Backprop {
             }
         }
         return true;
-    }
-
-    /** Row-major with the default strides and no offset: an array that owns its layout. */
-    static boolean isPlainC(INDArray a) {
-        return a.ordering() == 'c' && a.offset() == 0 && Shape.hasDefaultStridesForShape(a);
     }
 }

@@ -199,7 +199,7 @@ public final class Functional {
      */
     static void exactWhereUnderflowed(INDArray out, INDArray picked, INDArray l2, INDArray rowIdx,
                                               INDArray flatIdx, long vocab) {
-        double[] probs = picked.toDoubleVector();
+        double[] probs = Layouts.values(picked);
         for (int j = 0; j < probs.length; j++) {
             if (probs[j] >= MIN_EXACT_PROBABILITY) {
                 continue;

@@ -22,11 +22,11 @@ final class Shapes {
     /** Same values in a new shape; a view when the layout allows. */
     static Tensor reshape(Tensor a, long... newShape) {
         long[] inShape = a.shape();
-        boolean copy = !Backprop.isPlainC(a.data());
+        boolean copy = !Layouts.fromBufferStart(a.data());
         INDArray base = copy ? a.data().dup('c') : a.data();
         INDArray out = base.reshape('c', newShape);
         return Recording.result(out, copy ? base : null, (g, o) -> {
-            if (Backprop.isPlainC(g)) {
+            if (Layouts.fromBufferStart(g)) {
                 return new Grad[] {Grad.view(g.reshape('c', inShape), g)};
             }
             INDArray c = g.dup('c');
@@ -61,7 +61,7 @@ final class Shapes {
     /** The same values row-major in their own memory (the tensor itself if already so). */
     static Tensor contiguous(Tensor a) {
         INDArray d = a.data();
-        if (Backprop.isPlainC(d) && d.length() == d.data().length()) {
+        if (Layouts.fromBufferStart(d) && d.length() == d.data().length()) {
             return a;
         }
         INDArray out = Buffers.empty(a.dtype(), a.shape());
@@ -129,7 +129,7 @@ final class Shapes {
 
     /** {@code [..., k]} as a {@code [rows, k]} matrix, copying only if the layout needs it. */
     static INDArray flatRows(INDArray x, long k) {
-        INDArray c = Backprop.isPlainC(x) ? x : x.dup('c');
+        INDArray c = Layouts.fromBufferStart(x) ? x : x.dup('c');
         return c.reshape('c', x.length() / k, k);
     }
 

@@ -34,7 +34,7 @@ final class SoftmaxOps {
      * each, and two fewer of them lowered a training step's peak.
      */
     static Grad softmaxBackward(INDArray y, INDArray g, double scale) {
-        INDArray dx = Backprop.isPlainC(g) ? g : g.dup('c');
+        INDArray dx = Layouts.fromBufferStart(g) ? g : g.dup('c');
         int last = y.rank() - 1;
         long[] rowShape = y.shape();
         rowShape[last] = 1;

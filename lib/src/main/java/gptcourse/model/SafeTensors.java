@@ -18,6 +18,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import gptcourse.autograd.Layouts;
 import gptcourse.io.AtomicFiles;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -104,9 +105,7 @@ public final class SafeTensors {
 
     /** {@code a} itself if its values lie row-major from the start of its buffer, else a row-major copy. */
     private static INDArray rowMajorFromStart(INDArray a) {
-        boolean plain = a.ordering() == 'c' && a.offset() == 0 && a.dataType() == a.data().dataType()
-                && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a) && a.data().length() >= a.length();
-        return plain ? a : a.dup('c');
+        return Layouts.fromBufferStart(a) ? a : a.dup('c');
     }
 
     private static byte[] toLittleEndian(ByteBuffer raw, DataType type) {

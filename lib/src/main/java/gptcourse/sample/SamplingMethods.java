@@ -3,6 +3,7 @@ package gptcourse.sample;
 import java.util.Random;
 import java.util.SplittableRandom;
 
+import gptcourse.autograd.Layouts;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.CumSum;
@@ -163,7 +164,7 @@ public final class SamplingMethods {
         if (k >= logits.length()) {
             return logits.dup();
         }
-        return maskOutside(logits, logits, Selection.largest(values(logits), k));
+        return maskOutside(logits, logits, Selection.largest(Layouts.values(logits), k));
     }
 
     /** The logits with everything outside the nucleus set to -inf; {@code 0 < p <= 1}. */
@@ -173,7 +174,7 @@ public final class SamplingMethods {
             throw new IllegalArgumentException("top_p must be in (0, 1], got " + p);
         }
         INDArray probs = probabilities(logits);
-        Selection.Cut cut = nucleus(values(probs), p);
+        Selection.Cut cut = nucleus(Layouts.values(probs), p);
         // probabilities are in the same order as the logits, so the tie rule can work on them directly
         INDArray out = cut.count() >= logits.length() ? logits.dup() : maskOutside(logits, probs, cut);
         probs.close();
@@ -187,7 +188,7 @@ public final class SamplingMethods {
      * @param probs [d_vocab] probabilities summing to 1
      */
     public static int topPKeepCount(INDArray probs, double p) {
-        return nucleus(values(probs), p).count();
+        return nucleus(Layouts.values(probs), p).count();
     }
 
     /** The course's {@code searchsorted(cumsum(sorted descending), p, side="left") + 1}, at least 1, within
@@ -210,20 +211,8 @@ public final class SamplingMethods {
     private static double[] runningSums(INDArray x) {
         INDArray running = x.ulike();
         Nd4j.exec(new CumSum(x, running, false, false, 0));
-        double[] out = values(running);
+        double[] out = Layouts.values(running);
         running.close();
-        return out;
-    }
-
-    /** A 1-D array's values as Java doubles, read from its buffer: {@code toDoubleVector()} would first copy
-     *  it in native memory and leave that copy to the garbage collector. */
-    private static double[] values(INDArray x) {
-        if (x.offset() == 0 && x.elementWiseStride() == 1 && x.data().length() == x.length()) {
-            return x.data().asDouble();
-        }
-        INDArray copy = x.dup();
-        double[] out = copy.data().asDouble();
-        copy.close();
         return out;
     }
 
