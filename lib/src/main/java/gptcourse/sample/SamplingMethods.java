@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 import gptcourse.autograd.Layouts;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.CumSum;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
@@ -69,9 +70,13 @@ public final class SamplingMethods {
         if (args.topPOn() && args.topP() < 1.0) { // top_p = 1.0 keeps every token: nothing to filter
             x = next(x, topPFilter(x, args.topP()), logits);
         }
-        int token = sampleBasic(x, rng);
-        free(x, logits);
-        return token;
+        try {
+            return sampleBasic(x, rng);
+        } catch (NotADistribution e) {
+            throw notADistribution(logits);   // described from the caller's logits, not the filtered ones
+        } finally {
+            free(x, logits);
+        }
     }
 
     /**
@@ -86,6 +91,9 @@ public final class SamplingMethods {
     /** The most likely token: the argmax of {@code logits} (the lowest id among ties). */
     public static int greedySearch(INDArray logits) {
         checkLogits(logits);
+        if (count(logits, Conditions.isNan()) > 0) {
+            throw notADistribution(logits);
+        }
         return Nd4j.argMax(logits).getInt(0);
     }
 
@@ -130,6 +138,9 @@ public final class SamplingMethods {
         double[] cumulative = runningSums(probs);
         probs.close();
         double total = cumulative[cumulative.length - 1];
+        if (!(total > 0 && Double.isFinite(total))) {   // NaN or +inf among the logits, or all of them -inf
+            throw notADistribution(logits);
+        }
         double u = rng.nextDouble() * total;
         // first index whose cumulative probability exceeds u (never a zero-probability token)
         int lo = 0;
@@ -263,6 +274,31 @@ public final class SamplingMethods {
         INDArray out = bool.castTo(type);
         bool.close();
         return out;
+    }
+
+    /** Logits no token can be drawn from. */
+    private static final class NotADistribution extends IllegalArgumentException {
+        NotADistribution(String message) {
+            super(message);
+        }
+    }
+
+    /** The one clear error for logits no token can be drawn from, saying what is wrong with them. */
+    private static NotADistribution notADistribution(INDArray logits) {
+        long nan = count(logits, Conditions.isNan());
+        long infinite = count(logits, Conditions.isInfinite());
+        // (an equality condition never matches infinity: it compares |x - value| with an epsilon)
+        long positive = infinite == 0 ? 0 : count(logits, Conditions.greaterThan(Float.MAX_VALUE));
+        String what = nan + positive > 0
+                ? nan + " NaN and " + positive + " +Infinity of its " + logits.length() + " logits"
+                : "all its " + logits.length() + " logits are -Infinity";
+        return new NotADistribution("cannot pick a token: " + what + ". The model's output is not finite, as"
+                + " after a training run whose loss became NaN: load an earlier checkpoint, or train again with a lower"
+                + " learning rate");
+    }
+
+    private static long count(INDArray x, org.nd4j.linalg.indexing.conditions.Condition condition) {
+        return Nd4j.getExecutioner().exec(new MatchCondition(x, condition)).getLong(0);
     }
 
     static void checkLogits(INDArray logits) {

@@ -232,6 +232,35 @@ class SamplingMethodsTest {
     }
 
     @Test
+    void logitsThatAreNoDistributionGiveOneClearErrorWhateverTheSettings() {
+        // a run whose loss became NaN leaves NaN weights: every token would silently be the last id
+        SamplingArgs[] settings = {SamplingArgs.DEFAULTS, SamplingArgs.of(SamplingArgs.temperature(0.0)),
+            SamplingArgs.of(SamplingArgs.temperature(0.7), SamplingArgs.topP(0.95)), SamplingArgs.of(SamplingArgs.topK(3))};
+        INDArray withNaN = logits(0.5, Double.NaN, 2, 1, 0);
+        INDArray withInfinity = logits(0.5, Double.POSITIVE_INFINITY, 2, 1, 0);
+        INDArray allMasked = logits(Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY);
+        for (SamplingArgs args : settings) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> SamplingMethods.sampleNextToken(new int[] {0}, withNaN, args, new Random(0)), args.toString());
+            assertTrue(e.getMessage().contains("1 NaN") && e.getMessage().contains("checkpoint"), e.getMessage());
+            if (args.temperature() != 0) {   // greedy may pick the +inf token: it is the most likely one
+                e = assertThrows(IllegalArgumentException.class,
+                        () -> SamplingMethods.sampleNextToken(new int[] {0}, withInfinity, args, new Random(0)));
+                assertTrue(e.getMessage().contains("1 +Infinity"), e.getMessage());
+                e = assertThrows(IllegalArgumentException.class,
+                        () -> SamplingMethods.sampleNextToken(new int[] {0}, allMasked, args, new Random(0)));
+                assertTrue(e.getMessage().contains("all its 3 logits are -Infinity"), e.getMessage());
+            }
+        }
+        // some masked tokens are fine: they are never drawn
+        INDArray someMasked = logits(Double.NEGATIVE_INFINITY, 1, Double.NEGATIVE_INFINITY, 2);
+        for (long seed = 0; seed < 50; seed++) {
+            int t = SamplingMethods.sampleNextToken(new int[] {0}, someMasked, SamplingArgs.DEFAULTS, new Random(seed));
+            assertTrue(t == 1 || t == 3, "drew " + t);
+        }
+    }
+
+    @Test
     void samplingATokenFreesItsVocabularySizedTemporaries() {
         // each [d_vocab] temporary left to the garbage collector costs fresh pages for the next one
         INDArray logits = Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, 50257).muli(3);
