@@ -1,8 +1,6 @@
 package gptcourse.bench;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import gptcourse.autograd.Backend;
@@ -86,15 +84,6 @@ public final class AttentionBench {
     }
 
     private static void put(Map<String, Object> out, String shapes, String what, int reps, Runnable r) {
-        for (int i = 0; i < 2; i++) {
-            r.run();
-        }
-        List<Double> ms = new ArrayList<>();
-        for (int i = 0; i < reps; i++) {
-            long t0 = System.nanoTime();
-            r.run();
-            ms.add((System.nanoTime() - t0) / 1e6);
-        }
-        out.put(shapes + "_" + what, Math.round(TrainStepBench.median(ms) * 100) / 100.0);
+        out.put(shapes + "_" + what, TrainStepBench.medianMillis(2, reps, r));
     }
 }

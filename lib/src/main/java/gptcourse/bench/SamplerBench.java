@@ -1,8 +1,6 @@
 package gptcourse.bench;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -70,15 +68,6 @@ public final class SamplerBench {
     }
 
     private static double medianMs(int reps, Runnable r) {
-        for (int i = 0; i < Math.max(5, reps / 10); i++) {
-            r.run();
-        }
-        List<Double> ms = new ArrayList<>();
-        for (int i = 0; i < reps; i++) {
-            long t0 = System.nanoTime();
-            r.run();
-            ms.add((System.nanoTime() - t0) / 1e6);
-        }
-        return Math.round(TrainStepBench.median(ms) * 100) / 100.0;
+        return TrainStepBench.medianMillis(Math.max(5, reps / 10), reps, r);
     }
 }

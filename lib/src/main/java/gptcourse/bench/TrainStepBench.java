@@ -132,6 +132,20 @@ public final class TrainStepBench {
         return pct(xs, 50);
     }
 
+    /** The median milliseconds of {@code reps} runs of {@code r} after {@code warmups} untimed ones, to 0.01 ms. */
+    static double medianMillis(int warmups, int reps, Runnable r) {
+        for (int i = 0; i < warmups; i++) {
+            r.run();
+        }
+        List<Double> ms = new java.util.ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            r.run();
+            ms.add((System.nanoTime() - t0) / 1e6);
+        }
+        return Math.round(median(ms) * 100) / 100.0;
+    }
+
     static double pct(List<Double> xs, int p) {
         double[] s = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         if (s.length == 0) {
