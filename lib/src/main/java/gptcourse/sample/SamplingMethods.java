@@ -289,12 +289,13 @@ public final class SamplingMethods {
         long infinite = count(logits, Conditions.isInfinite());
         // (an equality condition never matches infinity: it compares |x - value| with an epsilon)
         long positive = infinite == 0 ? 0 : count(logits, Conditions.greaterThan(Float.MAX_VALUE));
-        String what = nan + positive > 0
-                ? nan + " NaN and " + positive + " +Infinity of its " + logits.length() + " logits"
-                : "all its " + logits.length() + " logits are -Infinity";
-        return new NotADistribution("cannot pick a token: " + what + ". The model's output is not finite, as"
-                + " after a training run whose loss became NaN: load an earlier checkpoint, or train again with a lower"
-                + " learning rate");
+        if (nan + positive == 0) {
+            return new NotADistribution("cannot pick a token: all its " + logits.length()
+                    + " logits are -Infinity, so every token is ruled out");
+        }
+        return new NotADistribution("cannot pick a token: " + nan + " NaN and " + positive + " +Infinity of its "
+                + logits.length() + " logits. The model's output is not finite, as after a training run whose loss"
+                + " became NaN: load an earlier checkpoint, or train again with a lower learning rate");
     }
 
     private static long count(INDArray x, org.nd4j.linalg.indexing.conditions.Condition condition) {
