@@ -158,17 +158,7 @@ class SamplingMethodsTest {
 
             double p = 0.05 + 0.95 * rng.nextDouble();
             double[] probs = SamplingMethods.probabilities(l).toDoubleVector();
-            double[] sorted = probs.clone();
-            java.util.Arrays.sort(sorted);
-            int keep = sorted.length;
-            double sum = 0;
-            for (int i = 0; i < sorted.length; i++) {
-                sum += sorted[sorted.length - 1 - i];
-                if (sum >= p - SamplingMethods.TOP_P_TOLERANCE) {
-                    keep = i + 1;
-                    break;
-                }
-            }
+            int keep = SelectionTest.bySorting(probs, p - SamplingMethods.TOP_P_TOLERANCE).count();
             assertEquals(firstBySorting(probs, keep), kept(SamplingMethods.topPFilter(l, p)), "top-p " + p + ", trial " + trial);
         }
     }

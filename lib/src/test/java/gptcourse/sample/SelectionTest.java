@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 /** Selection against what it replaces: sorting the values and reading the sorted array. */
 class SelectionTest {
 
-    /** The course's rule on a sorted copy: the first n whose running sum of the n largest reaches target. */
-    private static Selection.Cut bySorting(double[] probs, double target) {
+    /** The course's rule on a sorted copy: the first n whose running sum of the n largest reaches target
+     *  (also SamplingMethodsTest's reference for top-p). */
+    static Selection.Cut bySorting(double[] probs, double target) {
         double[] sorted = probs.clone();
         Arrays.sort(sorted);
         double sum = 0;
